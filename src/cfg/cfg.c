@@ -1,0 +1,643 @@
+#include "config.h"
+
+#include "cfg.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "fsutil.h"
+#include "i18n.h"
+#include "mem.h"
+#include "str.h"
+
+#define CFG_FILE_MAX ((size_t)1024 * 1024)
+#define CFG_DAYS_MAX 36500
+
+/* Which modes a key belongs to. */
+#define M_POP3 (1u << CFG_MODE_POP3)
+#define M_IMAP (1u << CFG_MODE_IMAP)
+#define M_MBOX (1u << CFG_MODE_MBOX)
+#define M_NET (M_POP3 | M_IMAP)
+#define M_ALL (M_POP3 | M_IMAP | M_MBOX)
+
+enum key_id {
+	K_MODE, K_HOST, K_PORT, K_USER, K_TLS, K_TLS_CA_FILE, K_TLS_FINGERPRINT,
+	K_PASSWORD_COMMAND, K_PASSWORD, K_ALLOW_PLAINTEXT, K_MBOX, K_KEEP,
+	K_DELETE_AFTER_DAYS, K_COUNT
+};
+
+static const struct key_def {
+	const char *name;
+	unsigned modes;
+} account_keys[K_COUNT] = {
+	[K_MODE] = { "mode", M_ALL },
+	[K_HOST] = { "host", M_NET },
+	[K_PORT] = { "port", M_NET },
+	[K_USER] = { "user", M_NET },
+	[K_TLS] = { "tls", M_NET },
+	[K_TLS_CA_FILE] = { "tls_ca_file", M_NET },
+	[K_TLS_FINGERPRINT] = { "tls_fingerprint", M_NET },
+	[K_PASSWORD_COMMAND] = { "password_command", M_NET },
+	[K_PASSWORD] = { "password", M_NET },
+	[K_ALLOW_PLAINTEXT] = { "allow_plaintext", M_NET },
+	[K_MBOX] = { "mbox", M_POP3 | M_MBOX },
+	[K_KEEP] = { "keep", M_POP3 },
+	[K_DELETE_AFTER_DAYS] = { "delete_after_days", M_POP3 },
+};
+
+/* Parser state: where we are, and on which line each key of the current
+ * account was set (0 = not set), for checks made when the section ends. */
+struct parser {
+	struct cfg *cfg;
+	const char *file;
+	unsigned line;
+	bool private_file;
+	enum { SEC_NONE, SEC_GENERAL, SEC_ACCOUNT } section;
+	unsigned general_line;  /* line of default_account, 0 if unset */
+	unsigned account_line;  /* line of the [account] header */
+	unsigned key_line[K_COUNT];
+	struct err *e;
+};
+
+static int perr(struct parser *p, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int perr(struct parser *p, unsigned line, const char *fmt, ...)
+{
+	char msg[ERR_MSG_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return err_set(p->e, ERR_ACCOUNT, ERR_CONFIG, "%s:%u: %s", p->file, line,
+		       msg);
+}
+
+void cfg_account_init(struct cfg_account *acct)
+{
+	memset(acct, 0, sizeof(*acct));
+	acct->mode = CFG_MODE_NONE;
+	acct->tls = CFG_TLS_IMPLICIT;
+	acct->keep = true;
+	acct->delete_after_days = CFG_NO_EXPIRY;
+}
+
+void cfg_account_release(struct cfg_account *acct)
+{
+	if (acct->password != NULL)
+		explicit_bzero(acct->password, strlen(acct->password));
+	free(acct->name);
+	free(acct->host);
+	free(acct->user);
+	free(acct->tls_ca_file);
+	free(acct->tls_fingerprint);
+	free(acct->password_command);
+	free(acct->password);
+	free(acct->mbox);
+	free(acct->folder);
+	free(acct->source);
+	cfg_account_init(acct);
+}
+
+void cfg_init(struct cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+void cfg_release(struct cfg *cfg)
+{
+	for (size_t i = 0; i < cfg->n_accounts; i++)
+		cfg_account_release(&cfg->accounts[i]);
+	free(cfg->accounts);
+	free(cfg->path);
+	free(cfg->default_account);
+	cfg_init(cfg);
+}
+
+const char *cfg_mode_name(enum cfg_mode mode)
+{
+	switch (mode) {
+	case CFG_MODE_POP3: return "pop3";
+	case CFG_MODE_IMAP: return "imap";
+	case CFG_MODE_MBOX: return "mbox";
+	case CFG_MODE_NONE: break;
+	}
+	return "none";
+}
+
+const char *cfg_tls_name(enum cfg_tls tls)
+{
+	switch (tls) {
+	case CFG_TLS_IMPLICIT: return "implicit";
+	case CFG_TLS_STARTTLS: return "starttls";
+	case CFG_TLS_NONE: return "none";
+	}
+	return "?";
+}
+
+unsigned cfg_account_port(const struct cfg_account *acct)
+{
+	if (acct->port != 0)
+		return acct->port;
+	bool implicit = acct->tls == CFG_TLS_IMPLICIT;
+	if (acct->mode == CFG_MODE_POP3)
+		return implicit ? 995 : 110;
+	if (acct->mode == CFG_MODE_IMAP)
+		return implicit ? 993 : 143;
+	return 0;
+}
+
+const struct cfg_account *cfg_find_account(const struct cfg *cfg,
+					   const char *name)
+{
+	for (size_t i = 0; i < cfg->n_accounts; i++)
+		if (strcmp(cfg->accounts[i].name, name) == 0)
+			return &cfg->accounts[i];
+	return NULL;
+}
+
+const struct cfg_account *cfg_default_account(const struct cfg *cfg,
+					      struct err *e)
+{
+	if (cfg->default_account != NULL)
+		return cfg_find_account(cfg, cfg->default_account);
+	if (cfg->n_accounts == 1)
+		return &cfg->accounts[0];
+	if (cfg->n_accounts == 0) {
+		if (cfg->path != NULL)
+			err_set(e, ERR_ACCOUNT, ERR_CONFIG, _("%s defines no account"),
+				cfg->path);
+		else
+			err_set(e, ERR_ACCOUNT, ERR_CONFIG,
+				_("no mailbox given and no configuration file: "
+				  "see tern --help"));
+		return NULL;
+	}
+	err_set(e, ERR_ACCOUNT, ERR_CONFIG,
+		_("%s defines several accounts: choose one with -a NAME or set "
+		  "default_account in [general]"),
+		cfg->path);
+	return NULL;
+}
+
+/* ------------------------------------------------------------ values */
+
+static bool has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+static int parse_bool(struct parser *p, const char *key, const char *v,
+		      bool *out)
+{
+	if (str_eq_ci(v, "yes") || str_eq_ci(v, "true") || str_eq_ci(v, "on")) {
+		*out = true;
+		return 0;
+	}
+	if (str_eq_ci(v, "no") || str_eq_ci(v, "false") || str_eq_ci(v, "off")) {
+		*out = false;
+		return 0;
+	}
+	return perr(p, p->line, _("%s: '%s' is not yes or no"), key, v);
+}
+
+/* "sha256:" then 32 bytes in hex, optionally with ':' between bytes. */
+static int parse_fingerprint(struct parser *p, const char *v, char **out)
+{
+	static const char prefix[] = "sha256:";
+	char hex[65];
+	size_t n = 0;
+
+	if (!str_eqn_ci(v, prefix, sizeof(prefix) - 1))
+		goto bad;
+	for (const char *s = v + sizeof(prefix) - 1; *s; s++) {
+		char c = *s;
+		if (c == ':')
+			continue;
+		if (c >= 'A' && c <= 'F')
+			c = (char)(c - 'A' + 'a');
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) || n == 64)
+			goto bad;
+		hex[n++] = c;
+	}
+	if (n != 64)
+		goto bad;
+	hex[64] = '\0';
+	*out = xstrdup(hex);
+	return 0;
+bad:
+	return perr(p, p->line,
+		    _("tls_fingerprint: expected sha256: and 64 hex digits, got '%s'"),
+		    v);
+}
+
+static int set_string(struct parser *p, const char *key, const char *v,
+		      char **out)
+{
+	if (*v == '\0')
+		return perr(p, p->line, _("%s: empty value"), key);
+	if (has_control(v))
+		return perr(p, p->line, _("%s: control character in value"), key);
+	*out = xstrdup(v);
+	return 0;
+}
+
+static int set_path(struct parser *p, const char *key, const char *v,
+		    char **out)
+{
+	if (*v == '\0')
+		return perr(p, p->line, _("%s: empty value"), key);
+	struct err e2;
+	err_init(&e2);
+	char *path = fs_expand_home(v, &e2);
+	if (path == NULL)
+		return perr(p, p->line, "%s: %s", key, e2.msg);
+	*out = path;
+	return 0;
+}
+
+static int set_account_key(struct parser *p, struct cfg_account *a,
+			   enum key_id k, const char *v)
+{
+	const char *key = account_keys[k].name;
+	unsigned long n;
+
+	switch (k) {
+	case K_MODE:
+		if (strcmp(v, "pop3") == 0)
+			a->mode = CFG_MODE_POP3;
+		else if (strcmp(v, "imap") == 0)
+			a->mode = CFG_MODE_IMAP;
+		else if (strcmp(v, "mbox") == 0)
+			a->mode = CFG_MODE_MBOX;
+		else
+			return perr(p, p->line,
+				    _("mode: '%s' is not pop3, imap or mbox"), v);
+		return 0;
+	case K_HOST:
+		if (strpbrk(v, " \t/@") != NULL)
+			return perr(p, p->line, _("host: '%s' is not a host name"), v);
+		return set_string(p, key, v, &a->host);
+	case K_PORT:
+		if (str_to_ulong(v, 1, 65535, &n) < 0)
+			return perr(p, p->line,
+				    _("port: '%s' is not a number from 1 to 65535"), v);
+		a->port = (unsigned)n;
+		return 0;
+	case K_USER:
+		return set_string(p, key, v, &a->user);
+	case K_TLS:
+		if (strcmp(v, "implicit") == 0)
+			a->tls = CFG_TLS_IMPLICIT;
+		else if (strcmp(v, "starttls") == 0)
+			a->tls = CFG_TLS_STARTTLS;
+		else if (strcmp(v, "none") == 0)
+			a->tls = CFG_TLS_NONE;
+		else
+			return perr(p, p->line,
+				    _("tls: '%s' is not implicit, starttls or none"), v);
+		return 0;
+	case K_TLS_CA_FILE:
+		if (set_path(p, key, v, &a->tls_ca_file) < 0)
+			return -1;
+		if (access(a->tls_ca_file, R_OK) < 0)
+			return perr(p, p->line, _("tls_ca_file: cannot read %s: %s"),
+				    a->tls_ca_file, strerror(errno));
+		return 0;
+	case K_TLS_FINGERPRINT:
+		return parse_fingerprint(p, v, &a->tls_fingerprint);
+	case K_PASSWORD_COMMAND:
+		return set_string(p, key, v, &a->password_command);
+	case K_PASSWORD:
+		if (!p->private_file)
+			return perr(p, p->line,
+				    _("password: %s can be read by other users; run "
+				      "'chmod 600 %s' or use password_command"),
+				    p->file, p->file);
+		/* Not set_string(): its messages could echo the value. */
+		if (*v == '\0')
+			return perr(p, p->line, _("%s: empty value"), key);
+		a->password = xstrdup(v);
+		return 0;
+	case K_ALLOW_PLAINTEXT:
+		return parse_bool(p, key, v, &a->allow_plaintext);
+	case K_MBOX:
+		return set_path(p, key, v, &a->mbox);
+	case K_KEEP:
+		return parse_bool(p, key, v, &a->keep);
+	case K_DELETE_AFTER_DAYS:
+		if (str_to_ulong(v, 0, CFG_DAYS_MAX, &n) < 0)
+			return perr(p, p->line,
+				    _("delete_after_days: '%s' is not a number of days "
+				      "from 0 to %d"),
+				    v, CFG_DAYS_MAX);
+		a->delete_after_days = (long)n;
+		return 0;
+	case K_COUNT:
+		break;
+	}
+	return perr(p, p->line, _("internal error: key %d"), (int)k);
+}
+
+/* ------------------------------------------------------------ sections */
+
+static struct cfg_account *current_account(struct parser *p)
+{
+	return &p->cfg->accounts[p->cfg->n_accounts - 1];
+}
+
+/* Checks that need the whole section: required keys, keys that do not
+ * belong to the mode, combinations. */
+static int finish_account(struct parser *p)
+{
+	struct cfg_account *a = current_account(p);
+	const unsigned *kl = p->key_line;
+
+	if (a->mode == CFG_MODE_NONE)
+		return perr(p, p->account_line,
+			    _("account '%s' has no mode (pop3, imap or mbox)"),
+			    a->name);
+	for (int k = 0; k < K_COUNT; k++) {
+		if (kl[k] != 0 && !(account_keys[k].modes & (1u << a->mode)))
+			return perr(p, kl[k], _("%s: not used by %s accounts"),
+				    account_keys[k].name, cfg_mode_name(a->mode));
+	}
+	if (a->mode == CFG_MODE_MBOX) {
+		if (a->mbox == NULL)
+			return perr(p, p->account_line,
+				    _("account '%s' (mode mbox) needs an mbox = PATH line"),
+				    a->name);
+		return 0;
+	}
+	if (a->host == NULL)
+		return perr(p, p->account_line, _("account '%s' needs a host"),
+			    a->name);
+	if (a->user == NULL)
+		return perr(p, p->account_line, _("account '%s' needs a user"),
+			    a->name);
+	if (a->tls == CFG_TLS_NONE && !a->allow_plaintext)
+		return perr(p, kl[K_TLS],
+			    _("tls: none would send the password unencrypted; add "
+			      "allow_plaintext = yes to allow it"));
+	if (a->tls == CFG_TLS_NONE && a->tls_fingerprint != NULL)
+		return perr(p, kl[K_TLS_FINGERPRINT],
+			    _("tls_fingerprint: needs TLS, but tls is none"));
+	if (a->password != NULL && a->password_command != NULL)
+		return perr(p, kl[K_PASSWORD],
+			    _("password: give either password or password_command, "
+			      "not both"));
+	if (a->mode == CFG_MODE_POP3) {
+		if (!a->keep && a->delete_after_days != CFG_NO_EXPIRY)
+			return perr(p, kl[K_DELETE_AFTER_DAYS],
+				    _("delete_after_days: needs keep = yes (with keep = "
+				      "no mail is deleted right after download)"));
+		if (a->mbox == NULL) {
+			char rel[600];
+			snprintf(rel, sizeof(rel), "~/Mail/%s.mbox", a->name);
+			struct err e2;
+			err_init(&e2);
+			a->mbox = fs_expand_home(rel, &e2);
+			if (a->mbox == NULL)
+				return perr(p, p->account_line, "%s", e2.msg);
+		}
+	}
+	return 0;
+}
+
+static int finish_section(struct parser *p)
+{
+	if (p->section == SEC_ACCOUNT)
+		return finish_account(p);
+	return 0;
+}
+
+static bool valid_account_name(const char *s)
+{
+	if (*s == '\0' || *s == '.' || *s == '-' || strlen(s) > 64)
+		return false;
+	for (; *s; s++) {
+		char c = *s;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static int start_section(struct parser *p, char *line)
+{
+	char *end = strchr(line, ']');
+	if (end == NULL || *str_trim(end + 1) != '\0')
+		return perr(p, p->line, _("malformed section header"));
+	*end = '\0';
+	char *inner = str_trim(line + 1);
+
+	if (finish_section(p) < 0)
+		return -1;
+	memset(p->key_line, 0, sizeof(p->key_line));
+
+	if (strcmp(inner, "general") == 0) {
+		p->section = SEC_GENERAL;
+		return 0;
+	}
+	if (strncmp(inner, "account", 7) == 0 &&
+	    (inner[7] == ' ' || inner[7] == '\t')) {
+		char *name = str_trim(inner + 8);
+		if (!valid_account_name(name))
+			return perr(p, p->line,
+				    _("account name '%s': use letters, digits, '.', '_' "
+				      "and '-' (not first), at most 64"),
+				    name);
+		if (cfg_find_account(p->cfg, name) != NULL)
+			return perr(p, p->line, _("account '%s' is defined twice"),
+				    name);
+		struct cfg *cfg = p->cfg;
+		cfg->accounts = xgrow(cfg->accounts, &cfg->cap_accounts,
+				      cfg->n_accounts + 1, sizeof(*cfg->accounts));
+		struct cfg_account *a = &cfg->accounts[cfg->n_accounts++];
+		cfg_account_init(a);
+		a->name = xstrdup(name);
+		char src[512];
+		snprintf(src, sizeof(src), "%s:%u", p->file, p->line);
+		a->source = xstrdup(src);
+		p->section = SEC_ACCOUNT;
+		p->account_line = p->line;
+		return 0;
+	}
+	return perr(p, p->line,
+		    _("unknown section [%s] (expected [general] or [account NAME])"),
+		    inner);
+}
+
+/* Strips double quotes, handling \" and \\; value is changed in place. */
+static int unquote(struct parser *p, char *value)
+{
+	size_t n = strlen(value);
+	if (n == 0 || value[0] != '"')
+		return 0;
+	if (n < 2 || value[n - 1] != '"')
+		return perr(p, p->line, _("unterminated quoted value"));
+	char *w = value;
+	for (size_t i = 1; i < n - 1; i++) {
+		if (value[i] == '\\' && i + 1 < n - 1 &&
+		    (value[i + 1] == '"' || value[i + 1] == '\\'))
+			i++;
+		else if (value[i] == '"')
+			return perr(p, p->line, _("unescaped \" inside a quoted value"));
+		*w++ = value[i];
+	}
+	*w = '\0';
+	return 0;
+}
+
+static int set_key(struct parser *p, char *line)
+{
+	char *eq = strchr(line, '=');
+	if (eq == NULL)
+		return perr(p, p->line, _("expected KEY = VALUE"));
+	*eq = '\0';
+	char *key = str_trim(line);
+	char *value = str_trim(eq + 1);
+	if (*key == '\0')
+		return perr(p, p->line, _("expected KEY = VALUE"));
+	if (unquote(p, value) < 0)
+		return -1;
+
+	if (p->section == SEC_NONE)
+		return perr(p, p->line,
+			    _("%s: outside any section (start with [general] or "
+			      "[account NAME])"),
+			    key);
+	if (p->section == SEC_GENERAL) {
+		if (strcmp(key, "default_account") != 0)
+			return perr(p, p->line, _("unknown key '%s' in [general]"), key);
+		if (p->general_line != 0)
+			return perr(p, p->line, _("%s: set twice (first on line %u)"),
+				    key, p->general_line);
+		if (!valid_account_name(value))
+			return perr(p, p->line, _("default_account: '%s' is not an "
+						  "account name"), value);
+		p->general_line = p->line;
+		p->cfg->default_account = xstrdup(value);
+		return 0;
+	}
+	for (int k = 0; k < K_COUNT; k++) {
+		if (strcmp(key, account_keys[k].name) != 0)
+			continue;
+		if (p->key_line[k] != 0)
+			return perr(p, p->line, _("%s: set twice (first on line %u)"),
+				    key, p->key_line[k]);
+		p->key_line[k] = p->line;
+		return set_account_key(p, current_account(p), (enum key_id)k, value);
+	}
+	return perr(p, p->line, _("unknown key '%s' in [account %s]"), key,
+		    current_account(p)->name);
+}
+
+static int parse_line(struct parser *p, char *line)
+{
+	char *s = str_trim(line);
+	if (*s == '\0' || *s == '#' || *s == ';')
+		return 0;
+	if (*s == '[')
+		return start_section(p, s);
+	return set_key(p, s);
+}
+
+int cfg_parse(struct cfg *cfg, const char *name, const char *text,
+	      bool private_file, struct err *e)
+{
+	struct parser p;
+	memset(&p, 0, sizeof(p));
+	p.cfg = cfg;
+	p.file = name;
+	p.private_file = private_file;
+	p.section = SEC_NONE;
+	p.e = e;
+
+	const char *s = text;
+	int rc = 0;
+	while (rc == 0 && *s != '\0') {
+		const char *nl = strchr(s, '\n');
+		size_t len = nl ? (size_t)(nl - s) : strlen(s);
+		char *line = xstrndup(s, len);
+		p.line++;
+		rc = parse_line(&p, line);
+		explicit_bzero(line, len);
+		free(line);
+		s += len + (nl ? 1 : 0);
+	}
+	if (rc == 0)
+		rc = finish_section(&p);
+	if (rc == 0 && cfg->default_account != NULL &&
+	    cfg_find_account(cfg, cfg->default_account) == NULL)
+		rc = perr(&p, p.general_line,
+			  _("default_account: no [account %s] in this file"),
+			  cfg->default_account);
+	if (rc < 0)
+		cfg_release(cfg);
+	return rc;
+}
+
+/* Reads at most CFG_FILE_MAX bytes; refuses NUL bytes. */
+static int read_file(int fd, const char *path, struct buf *text, struct err *e)
+{
+	char chunk[8192];
+	for (;;) {
+		ssize_t r = read(fd, chunk, sizeof(chunk));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return err_set(e, ERR_ACCOUNT, ERR_IO, _("cannot read %s: %s"),
+				       path, strerror(errno));
+		if (r == 0)
+			break;
+		if (memchr(chunk, '\0', (size_t)r) != NULL)
+			return err_set(e, ERR_ACCOUNT, ERR_CONFIG,
+				       _("%s: not a text file (NUL byte)"), path);
+		if (buf_append(text, chunk, (size_t)r) < 0)
+			return err_set(e, ERR_ACCOUNT, ERR_LIMIT,
+				       _("%s: larger than %zu bytes"), path, CFG_FILE_MAX);
+	}
+	return 0;
+}
+
+int cfg_load(struct cfg *cfg, const char *path, bool missing_ok, struct err *e)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		if (errno == ENOENT && missing_ok)
+			return 0;
+		return err_set(e, ERR_ACCOUNT, errno == ENOENT ? ERR_NOTFOUND : ERR_IO,
+			       _("cannot open configuration file %s: %s"), path,
+			       strerror(errno));
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_set(e, ERR_ACCOUNT, ERR_CONFIG,
+			       _("configuration file %s is not a regular file"), path);
+	}
+	struct buf text;
+	buf_init(&text, CFG_FILE_MAX);
+	int rc = read_file(fd, path, &text, e);
+	close(fd);
+	if (rc == 0) {
+		bool private_file = (st.st_mode & 077) == 0;
+		rc = cfg_parse(cfg, path, text.data, private_file, e);
+	}
+	buf_wipe(&text);
+	buf_release(&text);
+	if (rc == 0)
+		cfg->path = xstrdup(path);
+	return rc;
+}

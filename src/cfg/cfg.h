@@ -1,0 +1,99 @@
+/* cfg: the configuration file (tern.conf(5)) and the accounts it defines.
+ *
+ * INI style:
+ *     # comment (a line whose first non-blank character is # or ;)
+ *     [general]
+ *     default_account = home
+ *     [account home]
+ *     mode = pop3
+ *     host = pop.example.org
+ *     ...
+ * A value may be put in double quotes (with \" and \\ inside) to keep
+ * leading or trailing blanks.  Unknown sections, unknown keys, repeated
+ * keys, keys that do not belong to the account's mode and bad values are
+ * errors whose message names the file, the line and the key.  The parsed
+ * configuration is plain data: nothing here opens a connection. */
+#ifndef TERN_CFG_H
+#define TERN_CFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+enum cfg_mode {
+	CFG_MODE_NONE = 0, /* not given (an error for a finished account) */
+	CFG_MODE_POP3,
+	CFG_MODE_IMAP,
+	CFG_MODE_MBOX,
+};
+
+enum cfg_tls {
+	CFG_TLS_IMPLICIT = 0, /* TLS from the first byte (993, 995) */
+	CFG_TLS_STARTTLS,     /* plain connect, then STARTTLS/STLS, mandatory */
+	CFG_TLS_NONE,         /* no TLS: needs allow_plaintext = yes */
+};
+
+#define CFG_NO_EXPIRY (-1)
+
+struct cfg_account {
+	char *name;
+	enum cfg_mode mode;
+	char *host;
+	unsigned port;          /* 0: the default for mode and tls */
+	char *user;
+	enum cfg_tls tls;
+	char *tls_ca_file;      /* extra CA bundle, or NULL */
+	char *tls_fingerprint;  /* 64 lower-case hex digits of the SHA-256, or NULL */
+	char *password_command; /* run with /bin/sh -c; or NULL */
+	char *password;         /* from a private file only; or NULL */
+	bool allow_plaintext;
+	char *mbox;             /* pop3: destination; mbox: the file; "~" expanded */
+	bool keep;              /* pop3: leave mail on the server */
+	long delete_after_days; /* pop3 with keep: CFG_NO_EXPIRY or days */
+	char *folder;           /* imap: folder to open first (from a URL), or NULL */
+	char *source;           /* "FILE:LINE" where the account was defined */
+};
+
+struct cfg {
+	char *path;             /* the file read, or NULL if none was */
+	char *default_account;  /* or NULL */
+	struct cfg_account *accounts;
+	size_t n_accounts;
+	size_t cap_accounts;
+};
+
+void cfg_init(struct cfg *cfg);
+void cfg_release(struct cfg *cfg);
+
+/* Reads and checks the file at path.  A missing file is an error unless
+ * missing_ok is set (the default location need not exist); the cfg is then
+ * left empty.  A file holding a password must not be readable by group or
+ * others.  Returns 0, or -1 with e naming "FILE:LINE: ..." */
+int cfg_load(struct cfg *cfg, const char *path, bool missing_ok, struct err *e);
+
+/* The same on text already in memory; name stands for the file in errors.
+ * private_file says whether a password key is allowed. */
+int cfg_parse(struct cfg *cfg, const char *name, const char *text,
+	      bool private_file, struct err *e);
+
+/* The account called name, or NULL. */
+const struct cfg_account *cfg_find_account(const struct cfg *cfg,
+					   const char *name);
+
+/* The account to open when none is named: default_account, or the only
+ * one.  NULL with e filled when there is no way to choose. */
+const struct cfg_account *cfg_default_account(const struct cfg *cfg,
+					      struct err *e);
+
+/* The port to connect to: the configured one, or the standard port for
+ * the account's mode and TLS setting (995/110, 993/143). */
+unsigned cfg_account_port(const struct cfg_account *acct);
+
+void cfg_account_init(struct cfg_account *acct);
+void cfg_account_release(struct cfg_account *acct);
+
+const char *cfg_mode_name(enum cfg_mode mode);
+const char *cfg_tls_name(enum cfg_tls tls);
+
+#endif

@@ -1,0 +1,38 @@
+/* mbox_scan: finding the messages of an mbox file (RFC 4155).
+ *
+ * A message starts at a "From " line at the start of the file or after an
+ * empty line; its text runs to the empty line before the next such line.
+ * The file is mapped read-only; nothing here writes.  This is the core the
+ * mbox store (summaries cache, locking, writing) is built around. */
+#ifndef TERN_MBOX_SCAN_H
+#define TERN_MBOX_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+struct mbox_file {
+	int fd;
+	const char *data; /* NULL for an empty file */
+	size_t len;
+};
+
+struct mbox_msg {
+	size_t from_line;   /* offset of the "From " separator line */
+	size_t start;       /* offset of the message (after the separator) */
+	size_t end;         /* offset just past the message's last byte */
+};
+
+/* Opens and maps path.  A directory, FIFO, device, or a file that does not
+ * start like an mbox is refused with a clear error.  An empty file is a
+ * valid mbox with no messages. */
+int mbox_file_open(struct mbox_file *mf, const char *path, struct err *e);
+void mbox_file_close(struct mbox_file *mf);
+
+/* Finds the message at or after *pos in data[0..len) and advances *pos
+ * past it.  Returns true and fills m, or false at the end. */
+bool mbox_scan_next(const char *data, size_t len, size_t *pos,
+		    struct mbox_msg *m);
+
+#endif
