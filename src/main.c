@@ -60,6 +60,8 @@ static int load_config(struct app *app)
 		missing_ok = true;
 	}
 	int rc = cfg_load(&app->cfg, path, missing_ok, &app->err);
+	for (size_t i = 0; rc == 0 && i < app->cfg.n_accounts; i++)
+		log_add_secret(&app->log, app->cfg.accounts[i].password);
 	if (rc == 0)
 		log_info(&app->log, "configuration %s: %s, %zu accounts", path,
 			 app->cfg.path ? "read" : "absent", app->cfg.n_accounts);

@@ -252,7 +252,7 @@ int args_parse(struct args *a, int argc, char **argv, struct err *e)
 			options_done = true;
 		} else if (!options_done && w[0] == '-' && w[1] != '\0') {
 			rc = parse_option(a, argc, argv, &i, used, &n_used, seen, e);
-		} else if (!cmd_seen && n_pos == 0 && find_cmd(w) >= 0) {
+		} else if (!options_done && !cmd_seen && n_pos == 0 && find_cmd(w) >= 0) {
 			a->cmd = (enum args_cmd)find_cmd(w);
 			cmd_seen = true;
 		} else {

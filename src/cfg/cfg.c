@@ -182,7 +182,7 @@ const struct cfg_account *cfg_default_account(const struct cfg *cfg,
 	err_set(e, ERR_ACCOUNT, ERR_CONFIG,
 		_("%s defines several accounts: choose one with -a NAME or set "
 		  "default_account in [general]"),
-		cfg->path);
+		cfg->path ? cfg->path : _("the configuration"));
 	return NULL;
 }
 
@@ -479,20 +479,25 @@ static int start_section(struct parser *p, char *line)
 }
 
 /* Strips double quotes, handling \" and \\; value is changed in place. */
-static int unquote(struct parser *p, char *value)
+static int unquote(struct parser *p, const char *key, char *value)
 {
 	size_t n = strlen(value);
 	if (n == 0 || value[0] != '"')
 		return 0;
 	if (n < 2 || value[n - 1] != '"')
-		return perr(p, p->line, _("unterminated quoted value"));
+		return perr(p, p->line, _("%s: unterminated quoted value"), key);
 	char *w = value;
 	for (size_t i = 1; i < n - 1; i++) {
-		if (value[i] == '\\' && i + 1 < n - 1 &&
-		    (value[i + 1] == '"' || value[i + 1] == '\\'))
+		if (value[i] == '\\' &&
+		    (value[i + 1] == '"' || value[i + 1] == '\\')) {
+			if (i + 1 == n - 1) /* the closing quote is escaped */
+				return perr(p, p->line,
+					    _("%s: unterminated quoted value"), key);
 			i++;
-		else if (value[i] == '"')
-			return perr(p, p->line, _("unescaped \" inside a quoted value"));
+		} else if (value[i] == '"') {
+			return perr(p, p->line,
+				    _("%s: unescaped \" inside a quoted value"), key);
+		}
 		*w++ = value[i];
 	}
 	*w = '\0';
@@ -509,7 +514,7 @@ static int set_key(struct parser *p, char *line)
 	char *value = str_trim(eq + 1);
 	if (*key == '\0')
 		return perr(p, p->line, _("expected KEY = VALUE"));
-	if (unquote(p, value) < 0)
+	if (unquote(p, key, value) < 0)
 		return -1;
 
 	if (p->section == SEC_NONE)

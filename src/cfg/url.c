@@ -57,9 +57,28 @@ bad:
 	return NULL;
 }
 
+/* The URL as it may be shown: a password in it ("user:pw@") is masked, so
+ * error messages and logs never repeat it. */
+static void url_redact(const char *url, char *out, size_t size)
+{
+	const char *auth = strstr(url, "://");
+	auth = auth ? auth + 3 : url;
+	/* The password may hold '/', '?' or '#': look at the whole rest. */
+	const char *colon = strchr(auth, ':');
+	const char *at = strrchr(auth, '@');
+	if (colon == NULL || at == NULL || at < colon ||
+	    memchr(auth, '@', (size_t)(colon - auth)) != NULL) {
+		snprintf(out, size, "%s", url);
+		return;
+	}
+	snprintf(out, size, "%.*s:***%s", (int)(colon - url), url, at);
+}
+
 static int url_err(struct err *e, const char *url, const char *why)
 {
-	return err_set(e, ERR_ACCOUNT, ERR_USAGE, _("bad URL '%s': %s"), url, why);
+	char shown[ERR_MSG_MAX];
+	url_redact(url, shown, sizeof(shown));
+	return err_set(e, ERR_ACCOUNT, ERR_USAGE, _("bad URL '%s': %s"), shown, why);
 }
 
 static int parse_scheme(const char *url, struct cfg_account *a,
@@ -162,7 +181,7 @@ int url_to_account(const char *url, struct cfg_account *a, struct err *e)
 	}
 	if (parse_hostport(url, at + 1, (size_t)(path - at - 1), a, e) < 0)
 		goto fail;
-	if (*path == '?' || *path == '#') {
+	if (strpbrk(path, "?#") != NULL) {
 		url_err(e, url, _("query and fragment are not supported"));
 		goto fail;
 	}
