@@ -265,7 +265,9 @@ int args_parse(struct args *a, int argc, char **argv, struct err *e)
 			char spelled[64];
 			snprintf(spelled, sizeof(spelled), "--%s", o->long_name);
 			rc = o->cmd == ARGS_CMD_OPEN
-				? usage_err(e, _("option %s is not for a command"), spelled)
+				? err_set(e, ERR_ACCOUNT, ERR_USAGE,
+					  _("option %s cannot be used with 'tern %s'"),
+					  spelled, cmd_names[a->cmd])
 				: err_set(e, ERR_ACCOUNT, ERR_USAGE,
 					  _("option %s belongs to 'tern %s'"), spelled,
 					  cmd_names[o->cmd]);
