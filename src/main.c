@@ -208,7 +208,9 @@ int main(int argc, char **argv)
 	int rc;
 
 	setlocale(LC_ALL, "");
-	bindtextdomain(PACKAGE, LOCALEDIR);
+	/* TERN_LOCALEDIR: translations of an uninstalled tern (tests). */
+	const char *localedir = getenv("TERN_LOCALEDIR");
+	bindtextdomain(PACKAGE, localedir && *localedir ? localedir : LOCALEDIR);
 	textdomain(PACKAGE);
 
 	args_init(&app.args);

@@ -142,6 +142,19 @@ mv "$XDG_CONFIG_HOME/tern/config" "$scratch/moved.conf"
 run
 [ $rc -eq 2 ]; ok $? "no target and no configuration is a usage error"
 
+# --- translations ---------------------------------------------------------
+if command -v msgfmt >/dev/null 2>&1; then
+	mkdir -p "$scratch/locale/de/LC_MESSAGES"
+	msgfmt -o "$scratch/locale/de/LC_MESSAGES/tern.mo" "$top_srcdir/po/de.po"
+	printf '[account a]\nmode = mbox\nfarbe = rot\n' > "$scratch/de.conf"
+	LANGUAGE=de LC_ALL=C.UTF-8 TERN_LOCALEDIR="$scratch/locale" \
+		"$TERN" -F "$scratch/de.conf" --demo >/dev/null 2>"$scratch/err"
+	check "messages are translated (German), file:line kept" \
+		contains "$(cat "$scratch/err")" "$scratch/de.conf:3: unbekannter Schlüssel »farbe«"
+	out=$(LANGUAGE=de LC_ALL=C.UTF-8 TERN_LOCALEDIR="$scratch/locale" "$TERN" --help)
+	check "--help is translated" contains "$out" "Aufruf: tern"
+fi
+
 # --- the log --------------------------------------------------------------
 printf '[account p]\nmode = pop3\nhost = h\nuser = u\npassword = Pa55-in-config\nmbox = %s\n' "$mb" > "$cfg"
 chmod 600 "$cfg"
