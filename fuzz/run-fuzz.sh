@@ -6,7 +6,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 corpus="${top_srcdir:-.}/fuzz/corpus"
 make_scratch
-for name in header mbox_scan sanitize; do
+for name in ${FUZZ_NAMES:-header mbox_scan sanitize}; do
 	bin="${top_builddir:-.}/fuzz/fuzz_$name"
 	seeds="$corpus/$name"
 	extra=

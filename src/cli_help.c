@@ -37,12 +37,12 @@ void cli_help_print(FILE *out, enum args_cmd cmd)
 			"its list of messages.\n"
 			"\n"
 			"Commands (run 'tern COMMAND --help' for their options):\n"
-			"  fetch     download new mail of a POP3 account into its mbox\n"
 			"  show      print a message rendered for reading\n"
+			"  fetch     download new mail of a POP3 account into its mbox\n"
 			"  search    print the messages that match a query\n"
 			"  folders   list the folders of an IMAP account\n"
-			"In this version the commands check their arguments and\n"
-			"report that they are not available yet.\n"
+			"In this version fetch, search and folders check their\n"
+			"arguments and report that they are not available yet.\n"
 			"\n"
 			"  --demo         open the demo mailbox that comes with tern\n"),
 		      out);
@@ -57,12 +57,12 @@ void cli_help_print(FILE *out, enum args_cmd cmd)
 	case ARGS_CMD_SHOW:
 		fputs(_("Usage: tern show [OPTION...] FILE | - | MBOX N\n"
 			"Print a message (a file, standard input, or the Nth message\n"
-			"of an mbox) rendered for reading.\n"
+			"of an mbox) rendered for reading: the main header fields, the\n"
+			"text, and a numbered list of attachments.\n"
 			"      --raw          print the exact bytes of the message\n"
 			"      --json         print its structure as JSON\n"
 			"      --save-attachments DIR\n"
-			"                     save its attachments into DIR\n"
-			"Not available in this version.\n\n"),
+			"                     save its attachments into DIR\n\n"),
 		      out);
 		break;
 	case ARGS_CMD_SEARCH:

@@ -13,6 +13,7 @@
 #include "cfg.h"
 #include "cli_help.h"
 #include "cli_list.h"
+#include "cli_show.h"
 #include "err.h"
 #include "fsutil.h"
 #include "i18n.h"
@@ -244,6 +245,9 @@ int main(int argc, char **argv)
 	}
 	if (app.args.cmd == ARGS_CMD_OPEN)
 		rc = run_open(&app);
+	else if (app.args.cmd == ARGS_CMD_SHOW)
+		rc = cli_show(&app.args, &app.log, &app.err) < 0
+			? fail(&app, EXIT_FAILURE_) : EXIT_OK;
 	else
 		rc = run_command(&app);
 out:

@@ -46,6 +46,14 @@ int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 /* Makes room for at least n more bytes without changing the contents. */
 int buf_reserve(struct buf *b, size_t n) BUF_WUR;
 
+/* Marks an append (or a conversion into a buffer) whose failure needs no
+ * handling: when the maximum is reached the buffer keeps a valid prefix,
+ * and a cut-short result is what the caller wants. */
+static inline void buf_cut_ok(int rc)
+{
+	(void)rc;
+}
+
 /* Hands the NUL-terminated memory to the caller (who frees it) and leaves
  * b empty but usable, with the same maximum.  Never returns NULL. */
 char *buf_detach(struct buf *b, size_t *len_r);

@@ -2,6 +2,9 @@
 
 #include "sanitize.h"
 
+#include <stdbool.h>
+#include <string.h>
+
 #define REPLACEMENT 0xFFFDu
 
 size_t utf8_decode(const unsigned char *s, size_t len, unsigned *cp_r)
@@ -62,7 +65,7 @@ int utf8_append(struct buf *out, unsigned cp)
 	return buf_append(out, b, n);
 }
 
-static int is_format_hazard(unsigned cp)
+static bool is_format_hazard(unsigned cp)
 {
 	return (cp >= 0x80 && cp <= 0x9F) ||     /* C1 controls */
 	       (cp >= 0x202A && cp <= 0x202E) || /* bidi embeddings/overrides */
@@ -107,4 +110,62 @@ int sanitize_text(const char *in, size_t len, enum sanitize_mode mode,
 		i += n;
 	}
 	return 0;
+}
+
+static bool name_char_bad(unsigned cp)
+{
+	return cp < 0x20 || cp == 0x7F || cp == '/' || cp == '\\' ||
+	       is_format_hazard(cp) || cp == 0xFFFD;
+}
+
+/* The byte length of a short extension (".pdf") at the end, or 0. */
+static size_t extension_len(const char *s, size_t len)
+{
+	const char *dot = NULL;
+	for (size_t i = len; i > 0 && len - i < 12; i--) {
+		if (s[i - 1] == '.') {
+			dot = s + i - 1;
+			break;
+		}
+	}
+	return dot && dot != s ? (size_t)(s + len - dot) : 0;
+}
+
+int sanitize_filename(const char *name, size_t len, const char *fallback,
+		      struct buf *out)
+{
+	struct buf clean;
+	buf_init(&clean, len * 3 + 8);
+	const unsigned char *s = (const unsigned char *)name;
+	for (size_t i = 0; i < len;) {
+		unsigned cp;
+		size_t n = utf8_decode(s + i, len - i, &cp);
+		int rc = name_char_bad(cp) ? buf_append_char(&clean, '_')
+					   : buf_append(&clean, name + i, n);
+		if (rc < 0)
+			break; /* cannot happen: 3 bytes out per byte in */
+		i += n;
+	}
+	/* Strip what a shell or a directory listing would take specially. */
+	size_t start = 0, end = clean.len;
+	while (start < end && strchr(".-~ \t", clean.data[start]) != NULL)
+		start++;
+	while (end > start && (clean.data[end - 1] == '.' || clean.data[end - 1] == ' '))
+		end--;
+	const char *p = clean.data + start;
+	size_t n = end - start;
+	if (n > SANITIZE_NAME_MAX) {
+		size_t ext = extension_len(p, n);
+		size_t head = SANITIZE_NAME_MAX - ext;
+		while (head > 0 && ((unsigned char)p[head] & 0xC0) == 0x80)
+			head--; /* never cut a character in half */
+		int rc = buf_append(out, p, head);
+		if (rc == 0)
+			rc = buf_append(out, p + n - ext, ext);
+		buf_release(&clean);
+		return rc;
+	}
+	int rc = n == 0 ? buf_append_str(out, fallback) : buf_append(out, p, n);
+	buf_release(&clean);
+	return rc;
 }

@@ -27,6 +27,16 @@ enum sanitize_mode {
 int sanitize_text(const char *in, size_t len, enum sanitize_mode mode,
 		  struct buf *out) __attribute__((warn_unused_result));
 
+/* Makes a file name from a message safe to create in a directory:
+ * valid UTF-8 (bad bytes become '_'), no '/' or '\\', no control, C1,
+ * DEL or bidi characters (each becomes '_'), no leading '.', '-', '~' or
+ * blank (removed), trailing dots and blanks removed, never "." or "..", at
+ * most max_bytes bytes (cut at a character boundary, keeping a short
+ * extension).  An empty result becomes fallback.  Appends to out. */
+#define SANITIZE_NAME_MAX 200
+int sanitize_filename(const char *name, size_t len, const char *fallback,
+		      struct buf *out) __attribute__((warn_unused_result));
+
 /* Decodes one UTF-8 sequence at s[0..len): returns its length (1..4) and
  * stores the code point, or returns 1 and stores U+FFFD if the bytes are
  * not valid UTF-8 (overlong forms and surrogates included). */

@@ -119,3 +119,21 @@ void mbox_file_close(struct mbox_file *mf)
 	mf->data = NULL;
 	mf->len = 0;
 }
+
+int mbox_unquote(const char *msg, size_t len, struct buf *out)
+{
+	size_t p = 0;
+	while (p < len) {
+		const char *nl = memchr(msg + p, '\n', len - p);
+		size_t end = nl ? (size_t)(nl - msg) + 1 : len;
+		size_t q = p;
+		while (q < end && msg[q] == '>')
+			q++;
+		bool quoted = q > p && end - q >= 5 && memcmp(msg + q, "From ", 5) == 0;
+		size_t from = quoted ? p + 1 : p;
+		if (buf_append(out, msg + from, end - from) < 0)
+			return -1;
+		p = end;
+	}
+	return 0;
+}

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "buf.h"
 #include "err.h"
 
 struct mbox_file {
@@ -34,5 +35,11 @@ void mbox_file_close(struct mbox_file *mf);
  * past it.  Returns true and fills m, or false at the end. */
 bool mbox_scan_next(const char *data, size_t len, size_t *pos,
 		    struct mbox_msg *m);
+
+/* Appends msg[0..len) with the mboxrd quoting undone: one '>' is taken
+ * from each line that matches ^>+From (RFC 4155 mboxrd).  Returns 0, or
+ * -1 if out's maximum was reached. */
+int mbox_unquote(const char *msg, size_t len, struct buf *out)
+	__attribute__((warn_unused_result));
 
 #endif
