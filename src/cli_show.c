@@ -19,6 +19,7 @@
 #include "mbox_scan.h"
 #include "mem.h"
 #include "mime.h"
+#include "proc.h"
 #include "render.h"
 #include "rfc2047.h"
 #include "sanitize.h"
@@ -254,11 +255,16 @@ static void json_part(struct json_ctx *c, const struct mime_part *p)
 	c->rc = c->rc ? c->rc : buf_append_char(j, '}');
 }
 
-static int show_json(const struct mime_message *m, struct err *e)
+struct html_ctx;
+static void show_options(const struct cfg *cfg, struct html_ctx *hc,
+			 struct render_options *o);
+
+static int show_json(const struct mime_message *m, const struct cfg *cfg,
+		     struct html_ctx *hc, struct err *e)
 {
 	struct render_options o;
 	struct render_result r;
-	render_options_default(&o);
+	show_options(cfg, hc, &o);
 	o.width = 0;
 	render_body(m, &o, &r);
 
@@ -380,8 +386,48 @@ static int save_attachments(const struct mime_message *m, const char *dir,
 
 /* ---------------------------------------------------------------- show */
 
-int cli_show(const struct args *a, struct logger *lg, struct err *e)
+/* How long html_command may take for one message. */
+#define HTML_COMMAND_TIMEOUT_MS 10000
+
+struct html_ctx {
+	const struct cfg *cfg;
+	struct logger *lg;
+};
+
+/* html_command as a render_html_fn: on any failure the built-in
+ * converter is used, and the reason logged. */
+static int run_html_command(void *ctx, const char *html, size_t len,
+			    struct buf *out)
 {
+	struct html_ctx *h = ctx;
+	struct err e;
+	err_init(&e);
+	if (proc_filter(h->cfg->html_command, h->cfg->html_command, html, len, out,
+			HTML_COMMAND_TIMEOUT_MS, &e) < 0) {
+		log_warn(h->lg, "html_command: %s", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void show_options(const struct cfg *cfg, struct html_ctx *hc,
+			 struct render_options *o)
+{
+	render_options_default(o);
+	if (cfg->n_headers > 0) {
+		o->headers = (const char *const *)cfg->headers;
+		o->n_headers = cfg->n_headers;
+	}
+	if (cfg->html_command != NULL) {
+		o->html_filter = run_html_command;
+		o->html_ctx = hc;
+	}
+}
+
+int cli_show(const struct args *a, const struct cfg *cfg, struct logger *lg,
+	     struct err *e)
+{
+	struct html_ctx hc = { .cfg = cfg, .lg = lg };
 	struct buf msg;
 	buf_init(&msg, SHOW_MAX);
 	int rc = a->msgno > 0 ? read_mbox_message(a->target, a->msgno, &msg, e)
@@ -401,13 +447,13 @@ int cli_show(const struct args *a, struct logger *lg, struct err *e)
 	mime_parse(&m, msg.data, msg.len, NULL);
 	log_info(lg, "parsed %zu parts", m.n_parts);
 	if (a->json) {
-		rc = show_json(&m, e);
+		rc = show_json(&m, cfg, &hc, e);
 	} else if (a->save_dir != NULL) {
 		rc = save_attachments(&m, a->save_dir, e);
 	} else {
 		struct render_options o;
 		struct render_result r;
-		render_options_default(&o);
+		show_options(cfg, &hc, &o);
 		o.width = terminal_width();
 		render_message(&m, &o, &r);
 		rc = write_safe(r.text.data, r.text.len, e);

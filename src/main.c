@@ -246,7 +246,7 @@ int main(int argc, char **argv)
 	if (app.args.cmd == ARGS_CMD_OPEN)
 		rc = run_open(&app);
 	else if (app.args.cmd == ARGS_CMD_SHOW)
-		rc = cli_show(&app.args, &app.log, &app.err) < 0
+		rc = cli_show(&app.args, &app.cfg, &app.log, &app.err) < 0
 			? fail(&app, EXIT_FAILURE_) : EXIT_OK;
 	else
 		rc = run_command(&app);

@@ -60,6 +60,8 @@ struct parser {
 	bool private_file;
 	enum { SEC_NONE, SEC_GENERAL, SEC_ACCOUNT } section;
 	unsigned general_line;  /* line of default_account, 0 if unset */
+	unsigned headers_line;  /* line of headers, 0 if unset */
+	unsigned html_line;     /* line of html_command, 0 if unset */
 	unsigned account_line;  /* line of the [account] header */
 	unsigned key_line[K_COUNT];
 	struct err *e;
@@ -117,6 +119,10 @@ void cfg_release(struct cfg *cfg)
 	free(cfg->accounts);
 	free(cfg->path);
 	free(cfg->default_account);
+	for (size_t i = 0; i < cfg->n_headers; i++)
+		free(cfg->headers[i]);
+	free(cfg->headers);
+	free(cfg->html_command);
 	cfg_init(cfg);
 }
 
@@ -504,6 +510,60 @@ static int unquote(struct parser *p, const char *key, char *value)
 	return 0;
 }
 
+/* headers = From, To, Subject: field names separated by commas or blanks. */
+static int set_headers(struct parser *p, char *value)
+{
+	struct cfg *cfg = p->cfg;
+	for (char *tok = value; *tok != '\0';) {
+		size_t n = strcspn(tok, ", \t");
+		if (n > 0) {
+			for (size_t i = 0; i < n; i++)
+				if ((unsigned char)tok[i] < 33 || (unsigned char)tok[i] > 126 ||
+				    tok[i] == ':')
+					return perr(p, p->line,
+						    _("headers: '%.*s' is not a header field name"),
+						    (int)n, tok);
+			if (cfg->n_headers == CFG_HEADERS_MAX)
+				return perr(p, p->line, _("headers: more than %d names"),
+					    CFG_HEADERS_MAX);
+			cfg->headers = xrealloc(cfg->headers,
+						(cfg->n_headers + 1) * sizeof(*cfg->headers));
+			cfg->headers[cfg->n_headers++] = xstrndup(tok, n);
+		}
+		tok += n;
+		tok += strspn(tok, ", \t");
+	}
+	if (cfg->n_headers == 0)
+		return perr(p, p->line, _("headers: empty value"));
+	return 0;
+}
+
+static int set_general_key(struct parser *p, const char *key, char *value)
+{
+	unsigned *line;
+	if (strcmp(key, "default_account") == 0)
+		line = &p->general_line;
+	else if (strcmp(key, "headers") == 0)
+		line = &p->headers_line;
+	else if (strcmp(key, "html_command") == 0)
+		line = &p->html_line;
+	else
+		return perr(p, p->line, _("unknown key '%s' in [general]"), key);
+	if (*line != 0)
+		return perr(p, p->line, _("%s: set twice (first on line %u)"), key,
+			    *line);
+	*line = p->line;
+	if (strcmp(key, "headers") == 0)
+		return set_headers(p, value);
+	if (strcmp(key, "html_command") == 0)
+		return set_string(p, key, value, &p->cfg->html_command);
+	if (!valid_account_name(value))
+		return perr(p, p->line, _("default_account: '%s' is not an "
+					  "account name"), value);
+	p->cfg->default_account = xstrdup(value);
+	return 0;
+}
+
 static int set_key(struct parser *p, char *line)
 {
 	char *eq = strchr(line, '=');
@@ -522,19 +582,8 @@ static int set_key(struct parser *p, char *line)
 			    _("%s: outside any section (start with [general] or "
 			      "[account NAME])"),
 			    key);
-	if (p->section == SEC_GENERAL) {
-		if (strcmp(key, "default_account") != 0)
-			return perr(p, p->line, _("unknown key '%s' in [general]"), key);
-		if (p->general_line != 0)
-			return perr(p, p->line, _("%s: set twice (first on line %u)"),
-				    key, p->general_line);
-		if (!valid_account_name(value))
-			return perr(p, p->line, _("default_account: '%s' is not an "
-						  "account name"), value);
-		p->general_line = p->line;
-		p->cfg->default_account = xstrdup(value);
-		return 0;
-	}
+	if (p->section == SEC_GENERAL)
+		return set_general_key(p, key, value);
 	for (int k = 0; k < K_COUNT; k++) {
 		if (strcmp(key, account_keys[k].name) != 0)
 			continue;

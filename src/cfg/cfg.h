@@ -55,9 +55,14 @@ struct cfg_account {
 	char *source;           /* "FILE:LINE" where the account was defined */
 };
 
+#define CFG_HEADERS_MAX 64
+
 struct cfg {
 	char *path;             /* the file read, or NULL if none was */
 	char *default_account;  /* or NULL */
+	char **headers;         /* [general] headers: the fields shown, or NULL */
+	size_t n_headers;
+	char *html_command;     /* [general] html_command, or NULL (built in) */
 	struct cfg_account *accounts;
 	size_t n_accounts;
 	size_t cap_accounts;

@@ -98,4 +98,20 @@ check "a symlink in DIR is not followed" [ -f "$scratch/save/link-1.txt" ]
 "$TERN" show --save-attachments "$scratch/nodir" "$scratch/att.eml" >/dev/null 2>&1
 [ $? -eq 3 ]; ok $? "a missing DIR is an error"
 
+# --- [general] headers and html_command --------------------------------
+cat > "$scratch/show.conf" <<'CONF'
+[general]
+headers = Subject, List-Id
+html_command = tr a-z A-Z
+CONF
+out=$("$TERN" -F "$scratch/show.conf" show "$demo" 13)
+check "configured headers are shown" contains "$out" "List-Id: "
+check "other fields are not" lacks "$out" "From: The Example"
+check "html_command converts HTML-only messages" contains "$out" "<H1>THE EXAMPLE GAZETTE</H1>"
+printf '[general]\nhtml_command = exit 3\n' > "$scratch/bad.conf"
+out=$("$TERN" -F "$scratch/bad.conf" --log "$scratch/show.log" show "$demo" 13)
+check "a failing html_command falls back to the built-in converter" \
+	contains "$out" "Terminal tools worth learning"
+check "and the failure is logged" contains "$(cat "$scratch/show.log")" "html_command: 'exit 3' failed with exit status 3"
+
 done_testing

@@ -547,6 +547,29 @@ static void test_combinations(void)
 }
 
 /* A failure after accounts were added still leaves nothing behind. */
+static void test_general_display(void)
+{
+	struct cfg cfg;
+	struct err e;
+	cfg_init(&cfg);
+	err_init(&e);
+	int rc = cfg_parse(&cfg, NAME,
+			   "[general]\nheaders = From, Subject  X-Mailer,List-Id\n"
+			   "html_command = w3m -dump -T text/html\n", true, &e);
+	is_int(rc, 0, "[general] headers and html_command parse");
+	is_int((long long)cfg.n_headers, 4, "headers split at commas and blanks");
+	ok(cfg.n_headers == 4 && strcmp(cfg.headers[0], "From") == 0 &&
+	   strcmp(cfg.headers[2], "X-Mailer") == 0 && strcmp(cfg.headers[3], "List-Id") == 0,
+	   "header names kept in order");
+	is_str(cfg.html_command, "w3m -dump -T text/html", "html_command kept whole");
+	cfg_release(&cfg);
+	fails("a header name with a colon", "[general]\nheaders = From:\n", 2,
+	      "headers", "not a header field name");
+	fails("an empty headers list", "[general]\nheaders = ,\n", 2, "headers", "empty");
+	fails("html_command twice", "[general]\nhtml_command = a\nhtml_command = b\n", 3,
+	      "html_command", "first on line 2");
+}
+
 static void test_failed_parse_releases(void)
 {
 	struct cfg cfg;
@@ -737,6 +760,7 @@ int main(void)
 	test_values();
 	test_fingerprints();
 	test_combinations();
+	test_general_display();
 	test_failed_parse_releases();
 	test_load_private(home);
 	test_load_files(home);
