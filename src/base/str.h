@@ -15,6 +15,9 @@ int str_to_ulong(const char *s, unsigned long min, unsigned long max,
  * or -1 if src did not fit (dst then holds a truncated copy). */
 int str_copy(char *dst, size_t dstsize, const char *src);
 
+/* The value of a hexadecimal digit (either case), or -1. */
+int str_hex_value(int c);
+
 /* ASCII-only case-insensitive comparisons, independent of the locale. */
 bool str_eq_ci(const char *a, const char *b);
 bool str_eqn_ci(const char *a, const char *b, size_t n);

@@ -23,17 +23,6 @@ bool url_is_url(const char *s)
 	return p != s && strncmp(p, "://", 3) == 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decodes s[0..n) into a new string; NULL if malformed or if it
  * decodes to a control character. */
 static char *pct_decode(const char *s, size_t n)
@@ -43,9 +32,9 @@ static char *pct_decode(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == '%') {
-			if (n - i < 3 || hexval(s[i + 1]) < 0 || hexval(s[i + 2]) < 0)
+			if (n - i < 3 || str_hex_value(s[i + 1]) < 0 || str_hex_value(s[i + 2]) < 0)
 				goto bad;
-			c = (unsigned char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+			c = (unsigned char)(str_hex_value(s[i + 1]) * 16 + str_hex_value(s[i + 2]));
 			i += 2;
 		}
 		if (c < 0x20 || c == 0x7f || buf_append_char(&b, (char)c) < 0)

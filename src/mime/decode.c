@@ -90,17 +90,6 @@ size_t decoder_garbage(const struct decoder *d)
 
 /* ------------------------------------------------------ quoted-printable */
 
-static int hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static bool qp_is_trailer(unsigned char c)
 {
 	return c == ' ' || c == '\t' || c == '\r';
@@ -154,7 +143,7 @@ static void qp_eq(struct decoder *d, struct sink *s, unsigned char c)
 		d->hold[d->hold_len++] = (char)c;
 		return;
 	}
-	if (d->hold_len == 0 && hex_value(c) >= 0) {
+	if (d->hold_len == 0 && str_hex_value(c) >= 0) {
 		d->acc = c;
 		d->state = QP_HEX1;
 		return;
@@ -168,11 +157,11 @@ static void qp_eq(struct decoder *d, struct sink *s, unsigned char c)
 
 static void qp_hex1(struct decoder *d, struct sink *s, unsigned char c)
 {
-	int lo = hex_value(c);
+	int lo = str_hex_value(c);
 
 	d->state = QP_TEXT;
 	if (lo >= 0) {
-		sink_put(s, (char)(hex_value((unsigned char)d->acc) << 4 | lo));
+		sink_put(s, (char)(str_hex_value((unsigned char)d->acc) << 4 | lo));
 		return;
 	}
 	d->garbage++;

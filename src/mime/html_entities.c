@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "str.h"
+
 /* Longest name read; longer runs of letters and digits are not entities. */
 #define NAME_MAX_LEN 32
 /* Longest name that may go without ';' ("curren", "frac12", ...). */
@@ -134,17 +136,6 @@ static bool is_digit(unsigned char c)
 	return c >= '0' && c <= '9';
 }
 
-static int hex_value(unsigned char c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static const struct entity *lookup(const char *name, size_t len)
 {
 	size_t lo = 0, hi = sizeof(entities) / sizeof(entities[0]);
@@ -186,7 +177,7 @@ static size_t decode_numeric(const char *s, size_t len, size_t i,
 	size_t start = hex ? i + 1 : i, j = start;
 	unsigned long v = 0;
 	for (; j < len; j++) {
-		int d = hex ? hex_value(u[j]) : is_digit(u[j]) ? u[j] - '0' : -1;
+		int d = hex ? str_hex_value(u[j]) : is_digit(u[j]) ? u[j] - '0' : -1;
 		if (d < 0)
 			break;
 		/* Saturate: any value past U+10FFFF is equally invalid. */

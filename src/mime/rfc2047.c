@@ -122,17 +122,6 @@ static int decode_b(const char *s, size_t n, struct buf *raw)
 	return 0;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Q (RFC 2047 §4.2): "_" is a space, "=XX" a byte (hex in either case);
  * a "=" not followed by two hex digits is kept as it is. */
 static int decode_q(const char *s, size_t n, struct buf *raw)
@@ -141,9 +130,9 @@ static int decode_q(const char *s, size_t n, struct buf *raw)
 		char c = s[i];
 		if (c == '_') {
 			c = ' ';
-		} else if (c == '=' && i + 2 < n && hex_value(s[i + 1]) >= 0 &&
-			   hex_value(s[i + 2]) >= 0) {
-			c = (char)(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+		} else if (c == '=' && i + 2 < n && str_hex_value(s[i + 1]) >= 0 &&
+			   str_hex_value(s[i + 2]) >= 0) {
+			c = (char)(str_hex_value(s[i + 1]) * 16 + str_hex_value(s[i + 2]));
 			i += 2;
 		}
 		if (buf_append_char(raw, c) < 0)

@@ -114,26 +114,15 @@ static void parts_find(struct parts *parts, const struct rfc2231_param *params,
 	}
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static int percent_decode(const char *s, size_t n, struct buf *out)
 {
 	size_t run = 0;  /* s[run..i) is literal, not yet appended */
 
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] != '%' || i + 2 >= n || hex_value(s[i + 1]) < 0 ||
-		    hex_value(s[i + 2]) < 0)
+		if (s[i] != '%' || i + 2 >= n || str_hex_value(s[i + 1]) < 0 ||
+		    str_hex_value(s[i + 2]) < 0)
 			continue;
-		char c = (char)(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+		char c = (char)(str_hex_value(s[i + 1]) * 16 + str_hex_value(s[i + 2]));
 		if (buf_append(out, s + run, i - run) < 0 ||
 		    buf_append_char(out, c) < 0)
 			return -1;

@@ -49,6 +49,14 @@ static void test_compare_trim(void)
 	is_str(str_trim(e), "", "trim an all-blank string");
 }
 
+static void test_hex(void)
+{
+	ok(str_hex_value('0') == 0 && str_hex_value('9') == 9, "decimal digits");
+	ok(str_hex_value('a') == 10 && str_hex_value('F') == 15, "hex letters in either case");
+	ok(str_hex_value('g') == -1 && str_hex_value(' ') == -1 && str_hex_value(-61) == -1,
+	   "anything else is -1, also a negative char");
+}
+
 static void test_path_join(void)
 {
 	char *p = str_path_join("/home/u", "x");
@@ -68,5 +76,6 @@ int main(void)
 	test_copy();
 	test_compare_trim();
 	test_path_join();
+	test_hex();
 	return done_testing();
 }
