@@ -9,53 +9,155 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "header.h"
 #include "i18n.h"
+#include "str.h"
 
-static bool is_separator(const char *data, size_t len, size_t p)
+#define FROM_LINE_MAX 1000
+
+static bool is_digit(char c)
 {
-	return len - p >= 5 && memcmp(data + p, "From ", 5) == 0;
+	return c >= '0' && c <= '9';
 }
 
-/* The next separator at or after p: a "From " line at the start of the
- * data or after an empty line.  Returns len if there is none. */
+/* A month name, a day, and a time "hh:mm" in line[0..n): the core of the
+ * asctime date every mbox writer puts in its separator lines. */
+static bool has_asctime_date(const char *line, size_t n)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	for (size_t i = 0; i + 3 < n; i++) {
+		bool month = false;
+		for (size_t m = 0; m < 36 && !month; m += 3)
+			month = memcmp(line + i, months + m, 3) == 0;
+		if (!month || line[i + 3] != ' ')
+			continue;
+		size_t j = i + 4;
+		while (j < n && line[j] == ' ')
+			j++;
+		size_t d = j;
+		while (j < n && is_digit(line[j]))
+			j++;
+		if (j == d || j - d > 2 || j >= n || line[j] != ' ')
+			continue;
+		j++;
+		if (j + 5 <= n && is_digit(line[j]) && line[j + 2] == ':' &&
+		    is_digit(line[j + 3]) && is_digit(line[j + 4]))
+			return true;
+		if (j + 4 <= n && is_digit(line[j]) && line[j + 1] == ':' &&
+		    is_digit(line[j + 2]) && is_digit(line[j + 3]))
+			return true;
+	}
+	return false;
+}
+
+/* Whether the line at p is a From_ separator line (RFC 4155 §2): "From ",
+ * then "-" (Thunderbird's form, with or without a date) or a sender and
+ * an asctime date, as mutt's is_from() accepts.  "From Russia with love"
+ * in an unquoted body is not one. */
+static bool is_from_line(const char *data, size_t len, size_t p)
+{
+	if (len - p < 5 || memcmp(data + p, "From ", 5) != 0)
+		return false;
+	const char *nl = memchr(data + p, '\n', len - p);
+	size_t n = (nl ? (size_t)(nl - (data + p)) : len - p);
+	if (n > FROM_LINE_MAX)
+		return false;
+	const char *line = data + p + 5;
+	n -= 5;
+	if (n >= 1 && line[0] == '-' && (n == 1 || line[1] == ' ' || line[1] == '\r'))
+		return true;
+	return has_asctime_date(line, n);
+}
+
+/* The next separator at or after p (p at a line start): a From_ line at
+ * the start of a line.  Returns len if there is none. */
 static size_t next_separator(const char *data, size_t len, size_t p)
 {
-	if (p == 0 && is_separator(data, len, 0))
-		return 0;
-	/* Start at the LF before p, so that a separator at p itself is found. */
-	if (p > 0)
-		p--;
+	if (p < len && is_from_line(data, len, p) && (p == 0 || data[p - 1] == '\n'))
+		return p;
 	while (p < len) {
 		const char *hit = memmem(data + p, len - p, "\nFrom ", 6);
 		if (hit == NULL)
 			return len;
 		size_t at = (size_t)(hit - data) + 1;
-		/* The line before must be empty: "\n\n" or "\n\r\n". */
-		size_t q = at - 1;
-		if ((q >= 1 && data[q - 1] == '\n') ||
-		    (q >= 2 && data[q - 1] == '\r' && data[q - 2] == '\n'))
+		if (is_from_line(data, len, at))
 			return at;
 		p = at;
 	}
 	return len;
 }
 
+/* Where the message whose text starts at start ends if its Content-Length
+ * is to be believed (mboxcl, mboxcl2): only when start of body + length
+ * lands exactly on the end of the data or on a separator (after at most
+ * one blank line).  Returns the offset of that end, or 0. */
+static size_t content_length_end(const char *data, size_t len, size_t start,
+				 size_t *next_r)
+{
+	size_t hlen = header_block_len(data + start, len - start);
+	struct buf v;
+	buf_init(&v, 64);
+	unsigned long cl;
+	bool have = header_get(data + start, hlen, "Content-Length", &v) == 1 &&
+		    str_to_ulong(v.data, 0, (unsigned long)(len - start), &cl) == 0;
+	buf_release(&v);
+	if (!have)
+		return 0;
+	size_t body = start + hlen;
+	if (cl > len - body)
+		return 0;
+	size_t end = body + (size_t)cl;
+	if (end == len) {
+		*next_r = len;
+		return end;
+	}
+	size_t sep = end;
+	if (data[sep] == '\n')
+		sep++;
+	else if (data[sep] == '\r' && sep + 1 < len && data[sep + 1] == '\n')
+		sep += 2;
+	if ((sep == end || data[end - 1] == '\n') && is_from_line(data, len, sep) &&
+	    data[sep - 1] == '\n') {
+		*next_r = sep;
+		return end;
+	}
+	return 0;
+}
+
+/* Skips a UTF-8 byte order mark and blank lines at the start of a file. */
+static size_t skip_lead(const char *data, size_t len)
+{
+	size_t p = 0;
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+		p = 3;
+	while (p < len && (data[p] == '\n' || data[p] == '\r'))
+		p++;
+	return p;
+}
+
 bool mbox_scan_next(const char *data, size_t len, size_t *pos,
 		    struct mbox_msg *m)
 {
-	size_t from = next_separator(data, len, *pos);
-	if (from >= len)
-		return false;
+	size_t from = *pos == 0 ? skip_lead(data, len) : *pos;
+	if (from >= len || !is_from_line(data, len, from)) {
+		from = next_separator(data, len, from);
+		if (from >= len)
+			return false;
+	}
 	const char *nl = memchr(data + from, '\n', len - from);
 	size_t start = nl ? (size_t)(nl - data) + 1 : len;
-	size_t next = next_separator(data, len, start);
-	size_t end = next;
-	/* The empty line before the next separator belongs to the format. */
-	if (next < len) {
-		if (end >= 1 && data[end - 1] == '\n')
-			end--;
-		if (end >= 1 && data[end - 1] == '\r')
-			end--;
+	size_t next = 0;
+	size_t end = content_length_end(data, len, start, &next);
+	if (end == 0) {
+		next = next_separator(data, len, start);
+		end = next;
+		/* The empty line before the next separator belongs to the format. */
+		if (next < len) {
+			if (end >= 2 && data[end - 1] == '\n' && data[end - 2] == '\n')
+				end--;
+			else if (end >= 4 && memcmp(data + end - 4, "\r\n\r\n", 4) == 0)
+				end -= 2;
+		}
 	}
 	m->from_line = from;
 	m->start = start;
@@ -100,7 +202,7 @@ int mbox_file_open(struct mbox_file *mf, const char *path, struct err *e)
 	}
 	mf->data = map;
 	mf->len = (size_t)st.st_size;
-	if (!is_separator(mf->data, mf->len, 0)) {
+	if (!is_from_line(mf->data, mf->len, skip_lead(mf->data, mf->len))) {
 		mbox_file_close(mf);
 		return err_set(e, ERR_FOLDER, ERR_PARSE,
 			       _("%s is not an mbox file (it does not start with "

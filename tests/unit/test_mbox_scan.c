@@ -67,7 +67,34 @@ static void test_scan(void)
 		"From b@x Mon Jan  5 09:12:00 2026\r\nS: 2\r\n\r\ny\r\n";
 	is_int(count(TXT(crlf), NULL), 2, "CRLF mbox: two messages");
 	is_int(count("", 0, NULL), 0, "empty data: no messages");
-	is_int(count(TXT("From x\n"), NULL), 1, "a lone separator is one empty message");
+	is_int(count(TXT("From x@y Mon Jan  5 09:12:00 2026\n"), NULL), 1,
+	       "a lone separator is one empty message");
+	is_int(count(TXT("From x\n\nFrom here on\n"), NULL), 0,
+	       "\"From \" lines without a date are no separators");
+
+	static const char mboxo[] =
+		"From a@x Mon Jan  5 09:12:00 2026\nS: 1\n\nFrom Russia with love\n\n"
+		"From b@x Tue Jan  6 10:00 2026\nS: 2\n\nx\n";
+	is_int(count(TXT(mboxo), NULL), 2,
+	       "an unquoted body line \"From Russia...\" after a blank line does not split");
+	static const char tbird[] =
+		"From - \nS: 1\n\nend of one\nFrom - Mon Jun  3 12:50:27 1996\nS: 2\n\ntwo\n";
+	is_int(count(TXT(tbird), &m), 2,
+	       "Thunderbird \"From - \" separators, also without a blank line before");
+	static const char bom[] = "\xef\xbb\xbf" "From - \nS: 1\n\nx\n";
+	is_int(count(TXT(bom), NULL), 1, "a UTF-8 byte order mark before the first separator");
+
+	static const char cl[] =
+		"From a@x Mon Jan  5 09:12:00 2026\nContent-Length: 48\n\n"
+		"line\n\nFrom b@x Mon Jan  5 09:12:00 2026\nin body\n\n"
+		"From c@x Mon Jan  5 09:12:00 2026\nS: 3\n\nz\n";
+	is_int(count(TXT(cl), NULL), 2,
+	       "Content-Length landing on a separator keeps an unquoted From_ line in the body");
+	static const char badcl[] =
+		"From a@x Mon Jan  5 09:12:00 2026\nContent-Length: 7\n\n"
+		"line\n\nFrom b@x Mon Jan  5 09:12:00 2026\nS: 2\n\nz\n";
+	is_int(count(TXT(badcl), NULL), 2,
+	       "a Content-Length that lands elsewhere is ignored");
 }
 
 static void test_files(void)
@@ -105,10 +132,49 @@ static void test_files(void)
 	is_int(e.scope, ERR_FOLDER, "mbox errors have folder scope");
 }
 
+/* The mboxes in tests/data/mbox (real files from other projects' test
+ * suites) with their known message counts. */
+static void test_data_files(void)
+{
+	static const struct {
+		const char *name;
+		int count;
+		const char *in_first; /* text in the first message, or NULL */
+	} files[] = {
+		{ "content-length.mbox.txt", 29, NULL },
+		{ "unmunged.mbox.txt", 2, "From Russia with love" },
+		{ "substring.mbox", 3, "<-- You are here." },
+	};
+	const char *top = getenv("top_srcdir");
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/tests/data/mbox/%s", top ? top : ".",
+			 files[i].name);
+		struct mbox_file mf;
+		struct err e;
+		err_init(&e);
+		if (mbox_file_open(&mf, path, &e) < 0) {
+			ok(0, "%s opens: %s", files[i].name, e.msg);
+			continue;
+		}
+		struct mbox_msg first;
+		size_t pos = 0;
+		bool have = mbox_scan_next(mf.data, mf.len, &pos, &first);
+		is_int(count(mf.data, mf.len, NULL), files[i].count, "%s has %d messages",
+		       files[i].name, files[i].count);
+		if (files[i].in_first != NULL)
+			ok(have && memmem(mf.data + first.start, first.end - first.start,
+					  files[i].in_first, strlen(files[i].in_first)) != NULL,
+			   "%s: the first message keeps \"%s\"", files[i].name, files[i].in_first);
+		mbox_file_close(&mf);
+	}
+}
+
 int main(void)
 {
 	dir = tu_tempdir();
 	test_scan();
+	test_data_files();
 	test_files();
 	tu_rm_rf(dir);
 	free(dir);
