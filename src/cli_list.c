@@ -3,9 +3,11 @@
 #include "cli_list.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "header.h"
+#include "summary.h"
 #include "i18n.h"
 #include "mbox_scan.h"
 #include "sanitize.h"
@@ -14,27 +16,27 @@
 #define FIELD_MAX ((size_t)64 * 1024)
 #define FROM_COLS 24
 
-/* The flags mutt shows: N new, O old (Status O without R), F flagged,
- * r replied, D deleted (from X-Status). */
-static void flags_of(const char *hdr, size_t hlen, char flags[4])
+/* The flags mutt shows: N new, O old, F flagged, r replied, D deleted. */
+static void flags_of(unsigned f, char flags[4])
 {
-	struct buf v;
-	buf_init(&v, 256);
-	int has_status = header_get(hdr, hlen, "Status", &v);
-	if (has_status == 1 && strchr(v.data, 'R'))
-		flags[0] = ' ';
-	else if (has_status == 1 && strchr(v.data, 'O'))
-		flags[0] = 'O'; /* seen by a reader, not yet read */
-	else
-		flags[0] = 'N';
-	buf_reset(&v);
-	int has_x = header_get(hdr, hlen, "X-Status", &v) == 1;
-	flags[1] = has_x && strchr(v.data, 'F') ? 'F' : ' ';
-	flags[2] = has_x && strchr(v.data, 'A') ? 'r' : ' ';
-	if (has_x && strchr(v.data, 'D'))
+	flags[0] = (f & SUMMARY_READ) ? ' ' : (f & SUMMARY_OLD) ? 'O' : 'N';
+	if (f & SUMMARY_DELETED)
 		flags[0] = 'D';
+	flags[1] = (f & SUMMARY_FLAGGED) ? 'F' : ' ';
+	flags[2] = (f & SUMMARY_ANSWERED) ? 'r' : ' ';
 	flags[3] = '\0';
-	buf_release(&v);
+}
+
+/* The date in the sender's zone, "Jan  5 2026". */
+static bool summary_date(const struct summary *s, char out[16])
+{
+	if (s->date == SUMMARY_DATE_UNKNOWN)
+		return false;
+	time_t t = (time_t)(s->date + (int64_t)s->zone_minutes * 60);
+	struct tm tm;
+	if (gmtime_r(&t, &tm) == NULL)
+		return false;
+	return strftime(out, 16, "%b %e %Y", &tm) > 0;
 }
 
 /* "Mon Jan  5 09:12:00 2026" in a separator line gives "Jan  5 2026". */
@@ -59,14 +61,10 @@ static void date_of(const char *line, size_t len, char out[16])
 	}
 }
 
-static int field(const char *hdr, size_t hlen, const char *name,
-		 struct buf *raw, struct buf *safe)
+static void safe(const char *text, struct buf *out)
 {
-	buf_reset(raw);
-	buf_reset(safe);
-	if (header_get(hdr, hlen, name, raw) < 0)
-		return -1;
-	return sanitize_text(raw->data, raw->len, SANITIZE_LINE, safe);
+	buf_reset(out);
+	buf_cut_ok(sanitize_text(text, strlen(text), SANITIZE_LINE, out));
 }
 
 long cli_list_mbox(const char *path, FILE *out, struct logger *lg,
@@ -77,34 +75,36 @@ long cli_list_mbox(const char *path, FILE *out, struct logger *lg,
 		return -1;
 	log_info(lg, "listing mbox %s (%zu bytes)", path, mf.len);
 
-	struct buf raw, from, subject, line;
-	buf_init(&raw, FIELD_MAX);
-	buf_init(&from, FIELD_MAX * 4);
-	buf_init(&subject, FIELD_MAX * 4);
-	buf_init(&line, FIELD_MAX * 12);
+	struct buf from, subject, line;
+	struct header_limits lim;
+	header_limits_default(&lim);
+	buf_init(&from, FIELD_MAX);
+	buf_init(&subject, FIELD_MAX);
+	buf_init(&line, FIELD_MAX * 3);
 	long count = 0;
 	size_t pos = 0;
 	struct mbox_msg m;
 
 	while (mbox_scan_next(mf.data, mf.len, &pos, &m)) {
-		const char *msg = mf.data + m.start;
-		size_t hlen = header_block_len(msg, m.end - m.start);
+		struct summary s;
 		char flags[4], date[16];
-		flags_of(msg, hlen, flags);
-		date_of(mf.data + m.from_line, m.start - m.from_line, date);
+		summary_from_message(&s, mf.data + m.start, m.end - m.start, &lim);
+		flags_of(s.flags, flags);
+		if (!summary_date(&s, date))
+			date_of(mf.data + m.from_line, m.start - m.from_line, date);
 		count++;
+		safe(s.from, &from);
+		safe(s.subject, &subject);
 		buf_reset(&line);
 		/* A field over its limit is shown cut short (the buffers keep
 		 * a valid prefix), never dropped: failures are not fatal here. */
-		(void)field(msg, hlen, "From", &raw, &from);
-		(void)field(msg, hlen, "Subject", &raw, &subject);
-		(void)(buf_printf(&line, "%5ld %s %s  ", count, flags, date) == 0 &&
-		       width_fit(from.data, from.len, FROM_COLS, &line) == 0 &&
-		       buf_append_str(&line, "  ") == 0 &&
-		       buf_append(&line, subject.data, subject.len) == 0);
+		buf_cut_ok(buf_printf(&line, "%5ld %s %-11s  ", count, flags, date));
+		buf_cut_ok(width_fit(from.data, from.len, FROM_COLS, &line));
+		buf_cut_ok(buf_append_str(&line, "  "));
+		buf_cut_ok(buf_append(&line, subject.data, subject.len));
 		fprintf(out, "%s\n", line.data);
+		summary_release(&s);
 	}
-	buf_release(&raw);
 	buf_release(&from);
 	buf_release(&subject);
 	buf_release(&line);

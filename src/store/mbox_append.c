@@ -1,0 +1,286 @@
+#include "config.h"
+
+#include "mbox_append.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "i18n.h"
+#include "mbox_lock.h"
+#include "mem.h"
+
+#define STAGE_SIZE 16384
+
+/* Bytes go through a fixed staging buffer to the file at off; the first
+ * failure is kept in error and every later write is skipped. */
+struct writer {
+	int fd;
+	off_t off;
+	size_t n;
+	int error;
+	char stage[STAGE_SIZE];
+};
+
+static void w_flush(struct writer *w)
+{
+	size_t done = 0;
+	while (w->error == 0 && done < w->n) {
+		ssize_t r = pwrite(w->fd, w->stage + done, w->n - done, w->off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			w->error = r < 0 ? errno : ENOSPC;
+			break;
+		}
+		done += (size_t)r;
+		w->off += r;
+	}
+	w->n = 0;
+}
+
+static void w_put(struct writer *w, const char *p, size_t len)
+{
+	while (len > 0 && w->error == 0) {
+		size_t room = STAGE_SIZE - w->n;
+		size_t k = len < room ? len : room;
+		memcpy(w->stage + w->n, p, k);
+		w->n += k;
+		p += k;
+		len -= k;
+		if (w->n == STAGE_SIZE)
+			w_flush(w);
+	}
+}
+
+static bool sender_is_clean(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return false;
+	size_t i = 0;
+	for (; s[i] != '\0'; i++) {
+		if (i >= MBOX_APPEND_SENDER_MAX)
+			return false;
+		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
+			return false;
+	}
+	return true;
+}
+
+/* "From SENDER Www Mmm dd hh:mm:ss yyyy\n" (asctime, UTC, C locale). */
+static void put_separator(struct writer *w, const char *sender, time_t date)
+{
+	static const char days[7][4] = {
+		"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	static const char months[12][4] = {
+		"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+		"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	struct tm tm;
+	if (date < 0 || gmtime_r(&date, &tm) == NULL || tm.tm_year > 9999 - 1900) {
+		date = time(NULL);
+		if (gmtime_r(&date, &tm) == NULL)
+			memset(&tm, 0, sizeof(tm));
+	}
+	char line[MBOX_APPEND_SENDER_MAX + 64];
+	int n = snprintf(line, sizeof(line), "From %s %s %s %2d %02d:%02d:%02d %d\n",
+			 sender_is_clean(sender) ? sender : "MAILER-DAEMON",
+			 days[tm.tm_wday % 7], months[tm.tm_mon % 12], tm.tm_mday,
+			 tm.tm_hour, tm.tm_min, tm.tm_sec, tm.tm_year + 1900);
+	if (n > 0 && (size_t)n < sizeof(line))
+		w_put(w, line, (size_t)n);
+	else if (w->error == 0)
+		w->error = EINVAL;
+}
+
+/* The message with mboxrd quoting, CRLF as LF, a final LF ensured, and
+ * the blank line that ends it. */
+static void put_message(struct writer *w, const char *msg, size_t len)
+{
+	size_t p = 0;
+	while (p < len) {
+		const char *nl = memchr(msg + p, '\n', len - p);
+		size_t end = nl ? (size_t)(nl - msg) + 1 : len;
+		size_t q = p;
+		while (q < end && msg[q] == '>')
+			q++;
+		if (end - q >= 5 && memcmp(msg + q, "From ", 5) == 0)
+			w_put(w, ">", 1);
+		size_t text_end = nl ? end - 1 : len;
+		if (nl && text_end > p && msg[text_end - 1] == '\r')
+			text_end--;
+		w_put(w, msg + p, text_end - p);
+		w_put(w, "\n", 1);
+		p = end;
+	}
+	w_put(w, "\n", 1);
+}
+
+static int read_exact(int fd, char *p, size_t n, off_t off)
+{
+	ssize_t r;
+	do
+		r = pread(fd, p, n, off);
+	while (r < 0 && errno == EINTR);
+	if (r >= 0 && (size_t)r != n)
+		errno = EIO;
+	return r >= 0 && (size_t)r == n ? 0 : -1;
+}
+
+/* Checks that a non-empty file is an mbox and says what must be added so
+ * that it ends with a blank line. */
+static int check_existing(int fd, off_t size, const char *path,
+			  const char **fix_r, struct err *e)
+{
+	char head[5], tail[2];
+	*fix_r = "";
+	if (size == 0)
+		return 0;
+	if (size < 5 || read_exact(fd, head, 5, 0) < 0 ||
+	    memcmp(head, "From ", 5) != 0)
+		return err_set(e, ERR_FOLDER, ERR_PARSE,
+			       _("%s is not an mbox file (it does not start with "
+				 "a \"From \" line); nothing was appended"), path);
+	/* size >= 5 here, so the last two bytes exist. */
+	if (read_exact(fd, tail, 2, size - 2) < 0)
+		return err_set(e, ERR_FOLDER, ERR_IO, _("cannot read %s: %s"),
+			       path, strerror(errno));
+	if (tail[1] == '\n' && tail[0] == '\n')
+		*fix_r = "";
+	else if (tail[1] == '\n')
+		*fix_r = "\n";
+	else
+		*fix_r = "\n\n";
+	return 0;
+}
+
+static int roll_back(int fd, const char *path, off_t before, int error,
+		     struct err *e)
+{
+	if (ftruncate(fd, before) < 0 || fsync(fd) < 0)
+		return err_set(e, ERR_FOLDER, ERR_IO,
+			       _("could not append to %s: %s; removing the partial "
+				 "message failed too (%s): the end of the mailbox "
+				 "may be damaged"),
+			       path, strerror(error), strerror(errno));
+	return err_set(e, ERR_FOLDER, ERR_IO,
+		       _("could not append to %s: %s; the mailbox is unchanged"),
+		       path, strerror(error));
+}
+
+static int append_locked(int fd, const char *path,
+			 const struct mbox_append_msg *msgs, size_t n,
+			 struct err *e)
+{
+	struct stat st;
+	const char *fix;
+	if (fstat(fd, &st) < 0)
+		return err_set(e, ERR_FOLDER, ERR_IO, _("cannot open %s: %s"),
+			       path, strerror(errno));
+	off_t before = st.st_size;
+	if (check_existing(fd, before, path, &fix, e) < 0)
+		return -1;
+	struct writer *w = xmalloc(sizeof(*w));
+	w->fd = fd;
+	w->off = before;
+	w->n = 0;
+	w->error = 0;
+	w_put(w, fix, strlen(fix));
+	for (size_t i = 0; i < n; i++) {
+		put_separator(w, msgs[i].sender, msgs[i].date);
+		put_message(w, msgs[i].data, msgs[i].len);
+	}
+	w_flush(w);
+	int error = w->error;
+	free(w);
+	if (error == 0 && fsync(fd) < 0)
+		error = errno;
+	if (error == 0)
+		return 0;
+	return roll_back(fd, path, before, error, e);
+}
+
+static int check_regular(int fd, const char *path, struct err *e)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		int saved = errno;
+		close(fd);
+		return err_set(e, ERR_FOLDER, ERR_IO, _("cannot open %s: %s"),
+			       path, strerror(saved));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_set(e, ERR_FOLDER, ERR_PARSE,
+			       _("%s is not a regular file, not an mbox file"), path);
+	}
+	return fd;
+}
+
+/* Opens path for appending, creating it (0600) if missing; never through
+ * a symbolic link.  Returns the descriptor or -1. */
+static int open_mbox(const char *path, struct err *e)
+{
+	for (int round = 0; round < 2; round++) {
+		int fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
+			      O_NONBLOCK);
+		if (fd >= 0)
+			return check_regular(fd, path, e);
+		if (errno == ELOOP || errno == EMLINK)
+			return err_set(e, ERR_FOLDER, ERR_PERM,
+				       _("%s is a symbolic link; tern does not "
+					 "append mail through a link (give the "
+					 "real path)"), path);
+		if (errno != ENOENT)
+			return err_set(e, ERR_FOLDER, ERR_IO, _("cannot open %s: %s"),
+				       path, strerror(errno));
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+			  O_CLOEXEC | O_NOCTTY, 0600);
+		if (fd >= 0) {
+			(void)fchmod(fd, 0600); /* whatever the umask */
+			return fd;
+		}
+		if (errno != EEXIST)
+			return err_set(e, ERR_FOLDER, ERR_IO,
+				       _("cannot create %s: %s"), path,
+				       strerror(errno));
+	}
+	return err_set(e, ERR_FOLDER, ERR_IO,
+		       _("cannot open %s: it was created and removed meanwhile"),
+		       path);
+}
+
+int mbox_append_batch(const char *path, const struct mbox_append_msg *msgs,
+		      size_t n, const struct mbox_append_options *opt,
+		      struct err *e)
+{
+	if (n == 0)
+		return 0;
+	int fd = open_mbox(path, e);
+	if (fd < 0)
+		return -1;
+	struct mbox_lock lk;
+	int timeout = opt ? opt->lock_timeout_ms : -1;
+	if (mbox_lock_acquire(&lk, fd, path, timeout, e) < 0) {
+		close(fd);
+		return -1;
+	}
+	int rc = append_locked(fd, path, msgs, n, e);
+	mbox_lock_release(&lk);
+	close(fd);
+	return rc;
+}
+
+int mbox_append(const char *path, const char *sender, time_t date,
+		const char *msg, size_t len,
+		const struct mbox_append_options *opt, struct err *e)
+{
+	struct mbox_append_msg m = {
+		.sender = sender, .date = date, .data = msg, .len = len,
+	};
+	return mbox_append_batch(path, &m, 1, opt, e);
+}

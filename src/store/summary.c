@@ -1,0 +1,133 @@
+#include "config.h"
+
+#include "summary.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "address.h"
+#include "date.h"
+#include "mem.h"
+#include "params.h"
+#include "rfc2047.h"
+
+/* Decoded text is cut here: it is for one index line. */
+#define SUMMARY_TEXT_MAX ((size_t)4096)
+
+unsigned summary_flags(const char *status, const char *x_status)
+{
+	unsigned f = 0;
+	if (status != NULL) {
+		if (strchr(status, 'R'))
+			f |= SUMMARY_READ;
+		if (strchr(status, 'O'))
+			f |= SUMMARY_OLD;
+	}
+	if (x_status != NULL) {
+		if (strchr(x_status, 'F'))
+			f |= SUMMARY_FLAGGED;
+		if (strchr(x_status, 'A'))
+			f |= SUMMARY_ANSWERED;
+		if (strchr(x_status, 'D'))
+			f |= SUMMARY_DELETED;
+	}
+	return f;
+}
+
+static char *decoded(const struct header_field *f)
+{
+	struct buf b;
+	buf_init(&b, SUMMARY_TEXT_MAX);
+	if (f != NULL)
+		buf_cut_ok(rfc2047_decode(f->value, f->value_len, &b));
+	return buf_detach(&b, NULL);
+}
+
+static char *raw_or_null(const struct header_field *f)
+{
+	return f ? xstrndup(f->value, f->value_len) : NULL;
+}
+
+/* "Name" of each address (else the address), joined with ", ". */
+static char *display_addresses(const struct header_field *f, char **first_r)
+{
+	struct buf b;
+	buf_init(&b, SUMMARY_TEXT_MAX);
+	if (first_r != NULL)
+		*first_r = xstrdup("");
+	if (f == NULL)
+		return buf_detach(&b, NULL);
+	struct mime_address_list l;
+	buf_cut_ok(mime_address_parse(f->value, f->value_len, 100, &l));
+	{
+		for (size_t i = 0; i < l.n; i++) {
+			const struct mime_address *a = &l.list[i];
+			if (i > 0)
+				buf_cut_ok(buf_append_str(&b, ", "));
+			buf_cut_ok(buf_append_str(&b, a->name[0] ? a->name : a->address));
+		}
+		if (first_r != NULL && l.n > 0) {
+			free(*first_r);
+			*first_r = xstrdup(l.list[0].address);
+		}
+	}
+	mime_address_list_release(&l);
+	if (b.len == 0)
+		buf_cut_ok(rfc2047_decode(f->value, f->value_len, &b));
+	return buf_detach(&b, NULL);
+}
+
+static bool attachment_likely(const struct header_field *ct)
+{
+	if (ct == NULL)
+		return false;
+	struct mime_params p;
+	mime_params_init(&p);
+	(void)mime_params_parse_content_type(ct->value, ct->value_len, &p);
+	bool r = (strcmp(p.type, "multipart") == 0 && strcmp(p.subtype, "mixed") == 0) ||
+		 (p.type[0] != '\0' && strcmp(p.type, "text") != 0 &&
+		  strcmp(p.type, "multipart") != 0);
+	mime_params_release(&p);
+	return r;
+}
+
+void summary_from_message(struct summary *s, const char *msg, size_t len,
+			  const struct header_limits *lim)
+{
+	struct header h;
+	header_parse(&h, msg, len, lim);
+	memset(s, 0, sizeof(*s));
+
+	struct mime_date d;
+	const struct header_field *f = header_find(&h, "Date");
+	if (f != NULL && mime_date_parse(f->value, f->value_len, &d) == 0) {
+		s->date = d.utc;
+		s->zone_minutes = d.zone_minutes;
+	} else {
+		s->date = SUMMARY_DATE_UNKNOWN;
+	}
+	s->from = display_addresses(header_find(&h, "From"), &s->from_address);
+	s->to = display_addresses(header_find(&h, "To"), NULL);
+	s->subject = decoded(header_find(&h, "Subject"));
+	s->message_id = raw_or_null(header_find(&h, "Message-ID"));
+	s->references = raw_or_null(header_find(&h, "References"));
+	s->in_reply_to = raw_or_null(header_find(&h, "In-Reply-To"));
+	s->size = len;
+	s->has_attachment = attachment_likely(header_find(&h, "Content-Type"));
+	const struct header_field *st = header_find(&h, "Status");
+	const struct header_field *xs = header_find(&h, "X-Status");
+	s->flags = summary_flags(st ? st->value : NULL, xs ? xs->value : NULL);
+	header_release(&h);
+}
+
+void summary_release(struct summary *s)
+{
+	free(s->from);
+	free(s->from_address);
+	free(s->to);
+	free(s->subject);
+	free(s->message_id);
+	free(s->references);
+	free(s->in_reply_to);
+	memset(s, 0, sizeof(*s));
+}
