@@ -2,6 +2,7 @@
 
 #include "cli_list.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -9,7 +10,10 @@
 #include "header.h"
 #include "summary.h"
 #include "i18n.h"
-#include "mbox_scan.h"
+#include "fsutil.h"
+#include "mbox_index.h"
+#include "mem.h"
+#include "str.h"
 #include "sanitize.h"
 #include "width.h"
 
@@ -67,48 +71,63 @@ static void safe(const char *text, struct buf *out)
 	buf_cut_ok(sanitize_text(text, strlen(text), SANITIZE_LINE, out));
 }
 
+/* The summary cache: $XDG_CACHE_HOME/tern/mbox.sqlite, or NULL when it
+ * cannot be had (then the mbox is simply scanned). */
+static char *cache_path(struct logger *lg)
+{
+	struct err e;
+	err_init(&e);
+	char *dir = fs_xdg_dir(XDG_CACHE, true, &e);
+	if (dir == NULL) {
+		log_warn(lg, "no summary cache: %s", e.msg);
+		return NULL;
+	}
+	char *p = str_path_join(dir, "mbox.sqlite");
+	free(dir);
+	return p;
+}
+
 long cli_list_mbox(const char *path, FILE *out, struct logger *lg,
 		   struct err *e)
 {
-	struct mbox_file mf;
-	if (mbox_file_open(&mf, path, e) < 0)
+	struct mbox_index ix;
+	char *cache = cache_path(lg);
+	int rc = mbox_index_open(&ix, path, cache, e);
+	free(cache);
+	if (rc < 0)
 		return -1;
-	log_info(lg, "listing mbox %s (%zu bytes)", path, mf.len);
+	if (rc > 0)
+		log_warn(lg, "the summary cache could not be written");
+	log_info(lg, "mbox %s: %zu messages, %zu parsed (%s)", path, ix.n, ix.scanned,
+		 ix.how == MBOX_INDEX_CACHED ? "from the cache" :
+		 ix.how == MBOX_INDEX_GREW ? "grown" : "scanned");
 
 	struct buf from, subject, line;
-	struct header_limits lim;
-	header_limits_default(&lim);
 	buf_init(&from, FIELD_MAX);
 	buf_init(&subject, FIELD_MAX);
 	buf_init(&line, FIELD_MAX * 3);
-	long count = 0;
-	size_t pos = 0;
-	struct mbox_msg m;
-
-	while (mbox_scan_next(mf.data, mf.len, &pos, &m)) {
-		struct summary s;
+	for (size_t i = 0; i < ix.n; i++) {
+		const struct mbox_entry *m = &ix.msgs[i];
 		char flags[4], date[16];
-		summary_from_message(&s, mf.data + m.start, m.end - m.start, &lim);
-		flags_of(s.flags, flags);
-		if (!summary_date(&s, date))
-			date_of(mf.data + m.from_line, m.start - m.from_line, date);
-		count++;
-		safe(s.from, &from);
-		safe(s.subject, &subject);
+		flags_of(m->sum.flags, flags);
+		if (!summary_date(&m->sum, date))
+			date_of(ix.file.data + m->pos.from_line,
+				m->pos.start - m->pos.from_line, date);
+		safe(m->sum.from, &from);
+		safe(m->sum.subject, &subject);
 		buf_reset(&line);
 		/* A field over its limit is shown cut short (the buffers keep
 		 * a valid prefix), never dropped: failures are not fatal here. */
-		buf_cut_ok(buf_printf(&line, "%5ld %s %-11s  ", count, flags, date));
+		buf_cut_ok(buf_printf(&line, "%5zu %s %-11s  ", i + 1, flags, date));
 		buf_cut_ok(width_fit(from.data, from.len, FROM_COLS, &line));
 		buf_cut_ok(buf_append_str(&line, "  "));
 		buf_cut_ok(buf_append(&line, subject.data, subject.len));
 		fprintf(out, "%s\n", line.data);
-		summary_release(&s);
 	}
 	buf_release(&from);
 	buf_release(&subject);
 	buf_release(&line);
-	mbox_file_close(&mf);
-	log_info(lg, "listed %ld messages", count);
+	long count = (long)ix.n;
+	mbox_index_close(&ix);
 	return count;
 }

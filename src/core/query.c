@@ -162,8 +162,10 @@ static int lex_phrase(struct parser *p, size_t off, char **text_r)
 	while (i < p->len && p->q[i] != '"') {
 		size_t start = i;
 		if (p->q[i] == '\\') {
-			if (i + 1 >= p->len)
+			if (i + 1 >= p->len) {
+				i = p->len;
 				break;
+			}
 			if (p->q[i + 1] != '"' && p->q[i + 1] != '\\') {
 				buf_release(&t);
 				return perr(p, ERR_PARSE, _("query: bad escape in phrase at column %zu (only \\\" and \\\\)"), column(p, i));
@@ -283,7 +285,7 @@ static struct query_node *node_new(enum query_kind kind)
 
 /* Fills leaf n of a field whose value is v[0..vn); off is the term's. */
 static int field_value(struct parser *p, struct query_node *n, const char *v,
-		       size_t vn, size_t off)
+		       size_t vn, bool phrase, size_t off)
 {
 	char sv[SHOW_MAX + 4];
 	switch (n->kind) {
@@ -317,6 +319,7 @@ static int field_value(struct parser *p, struct query_node *n, const char *v,
 		return 0;
 	default:
 		n->text = xstrndup(v, vn);
+		n->phrase = phrase;
 		return 0;
 	}
 }
@@ -342,16 +345,14 @@ static int lex_field(struct parser *p, size_t off, size_t wn, size_t name_n)
 	if (vn == 0 && p->pos < p->len && p->q[p->pos] == '"') {
 		rc = lex_phrase(p, p->pos, &phrase);
 		if (rc == 0)
-			v = phrase, vn = strlen(phrase), n->phrase = true;
+			v = phrase, vn = strlen(phrase);
 	} else if (vn == 0) {
 		rc = perr(p, ERR_PARSE, _("query: empty value for '%s' at column %zu"),
 			    show(p->q + off, name_n + 1, sv), column(p, off));
 	}
 	if (rc == 0)
-		rc = field_value(p, n, v, vn, off);
+		rc = field_value(p, n, v, vn, phrase != NULL, off);
 	free(phrase);
-	if (f->kind == QUERY_FLAG || f->kind >= QUERY_HAS_ATTACHMENT)
-		n->phrase = false;
 	if (rc < 0) {
 		query_free(&n);
 		return -1;

@@ -34,6 +34,12 @@
  *     file is truncated back to its size before and fsync'd, and the error
  *     says "could not append to PATH: REASON; the mailbox is unchanged".
  *     If even that truncation fails the error says so instead.
+ *     A caller running under a file size limit (RLIMIT_FSIZE) must ignore
+ *     SIGXFSZ to get this error (EFBIG) rather than be killed; nothing
+ *     here changes signal handling.
+ *   - Message bytes are not otherwise changed: a Content-Length header in
+ *     the message is kept as given (mbox_scan believes it only when it
+ *     lands exactly on a separator or the end of the file).
  * Memory stays bounded whatever the message size: it is written through a
  * fixed-size staging buffer. */
 #ifndef TERN_MBOX_APPEND_H

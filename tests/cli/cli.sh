@@ -142,6 +142,20 @@ mv "$XDG_CONFIG_HOME/tern/config" "$scratch/moved.conf"
 run
 [ $rc -eq 2 ]; ok $? "no target and no configuration is a usage error"
 
+# --- the summary cache ----------------------------------------------------
+export XDG_CACHE_HOME="$scratch/cache"
+"$TERN" --log "$scratch/c1.log" "$mb" >/dev/null
+"$TERN" --log "$scratch/c2.log" "$mb" >"$scratch/out2"
+check "first listing scans the mbox" contains "$(cat "$scratch/c1.log")" "1 parsed (scanned)"
+check "second listing reads the summary cache only" contains "$(cat "$scratch/c2.log")" "0 parsed (from the cache)"
+check "and lists the same message" contains "$(cat "$scratch/out2")" "Mallory"
+mode=$(stat -c %a "$XDG_CACHE_HOME/tern/mbox.sqlite" 2>/dev/null)
+[ "$mode" = 600 ]; ok $? "the cache file is 0600 (got $mode)"
+mode=$(stat -c %a "$XDG_CACHE_HOME/tern" 2>/dev/null)
+[ "$mode" = 700 ]; ok $? "the cache directory is 0700 (got $mode)"
+rm -rf "$XDG_CACHE_HOME"
+"$TERN" "$mb" >/dev/null; ok $? "a deleted cache is rebuilt"
+
 # --- translations ---------------------------------------------------------
 if command -v msgfmt >/dev/null 2>&1; then
 	mkdir -p "$scratch/locale/de/LC_MESSAGES"

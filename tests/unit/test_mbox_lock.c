@@ -278,7 +278,9 @@ static void test_no_dotlock_dir(void)
 	snprintf(file, sizeof(file), "%s/mbox", sub);
 	mkdir(sub, 0755);
 	tu_write(file, "", 0);
-	if (getuid() == 0 && (chown(file, 65534, 65534) < 0 || chmod(sub, 0755) < 0))
+	/* nobody must be able to reach the file through the test directory. */
+	if (getuid() == 0 && (chown(file, 65534, 65534) < 0 || chmod(sub, 0755) < 0 ||
+			      chmod(dir, 0711) < 0))
 		exit(99);
 	if (getuid() != 0)
 		chmod(sub, 0555);
@@ -290,8 +292,12 @@ static void test_no_dotlock_dir(void)
 		struct mbox_lock lk;
 		struct err e;
 		err_init(&e);
-		if (fd < 0 || mbox_lock_acquire(&lk, fd, file, 250, &e) < 0)
+		if (fd < 0)
 			_exit(4);
+		if (mbox_lock_acquire(&lk, fd, file, 250, &e) < 0) {
+			diag("%s", e.msg);
+			_exit(6);
+		}
 		int rc = lk.have_dotlock ? 5 : 0;
 		mbox_lock_release(&lk);
 		_exit(rc);
@@ -300,7 +306,10 @@ static void test_no_dotlock_dir(void)
 	waitpid(pid, &status, 0);
 	is_int(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0,
 	       "an unwritable directory falls back to the fcntl lock alone");
+	ok(access(file, F_OK) == 0 && access(sub, F_OK) == 0 &&
+	   strcmp(tu_read(file), "") == 0, "the mailbox is untouched");
 	chmod(sub, 0755);
+	chmod(dir, 0700);
 }
 
 int main(void)

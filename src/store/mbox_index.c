@@ -1,0 +1,331 @@
+#include "config.h"
+
+#include "mbox_index.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mem.h"
+
+#define SCHEMA_VERSION 1
+#define TAIL_MAX 256 /* bytes of the last separator line kept as identity */
+
+static const char schema[] =
+	"PRAGMA journal_mode=TRUNCATE;"
+	"PRAGMA synchronous=OFF;" /* a cache: a crash at worst means a rescan */
+	"CREATE TABLE IF NOT EXISTS mbox(id INTEGER PRIMARY KEY, path TEXT UNIQUE"
+	" NOT NULL, dev INTEGER, ino INTEGER, size INTEGER, mtime INTEGER,"
+	" last_from INTEGER, tail BLOB, count INTEGER);"
+	"CREATE TABLE IF NOT EXISTS msg(mbox INTEGER NOT NULL, seq INTEGER NOT NULL,"
+	" from_line INTEGER, start INTEGER, end INTEGER, date INTEGER, zone INTEGER,"
+	" sender TEXT, sender_address TEXT, recipients TEXT, subject TEXT,"
+	" message_id TEXT, refs TEXT, in_reply_to TEXT, size INTEGER,"
+	" has_att INTEGER, flags INTEGER, PRIMARY KEY(mbox, seq)) WITHOUT ROWID;";
+
+struct identity {
+	long long dev, ino, size, mtime;
+};
+
+static void identity_of(int fd, struct identity *id)
+{
+	struct stat st;
+	memset(id, 0, sizeof(*id));
+	if (fstat(fd, &st) == 0) {
+		id->dev = (long long)st.st_dev;
+		id->ino = (long long)st.st_ino;
+		id->size = (long long)st.st_size;
+		id->mtime = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+	}
+}
+
+static struct mbox_entry *add_entry(struct mbox_index *ix)
+{
+	ix->msgs = xgrow(ix->msgs, &ix->cap, ix->n + 1, sizeof(*ix->msgs));
+	struct mbox_entry *e = &ix->msgs[ix->n++];
+	memset(e, 0, sizeof(*e));
+	return e;
+}
+
+/* Scans from byte offset pos to the end, adding entries. */
+static void scan_from(struct mbox_index *ix, size_t pos)
+{
+	struct header_limits lim;
+	header_limits_default(&lim);
+	struct mbox_msg m;
+	while (mbox_scan_next(ix->file.data, ix->file.len, &pos, &m)) {
+		struct mbox_entry *e = add_entry(ix);
+		e->pos = m;
+		summary_from_message(&e->sum, ix->file.data + m.start, m.end - m.start, &lim);
+		ix->scanned++;
+	}
+}
+
+static void drop_entries_from(struct mbox_index *ix, size_t first)
+{
+	for (size_t i = first; i < ix->n; i++)
+		summary_release(&ix->msgs[i].sum);
+	ix->n = first;
+}
+
+/* ------------------------------------------------------------ cache */
+
+static char *column_text(sqlite3_stmt *st, int col, bool nullable)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	if (t == NULL)
+		return nullable ? NULL : xstrdup("");
+	return xstrndup((const char *)t, (size_t)sqlite3_column_bytes(st, col));
+}
+
+/* Loads the cached rows of mbox id; false if any row does not fit the
+ * file (then nothing is kept). */
+static bool load_rows(sqlite3 *db, long long id, struct mbox_index *ix, size_t limit)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "SELECT seq, from_line, start, end, date, zone,"
+			       " sender, sender_address, recipients, subject, message_id,"
+			       " refs, in_reply_to, size, has_att, flags FROM msg"
+			       " WHERE mbox = ? ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	bool good = true;
+	size_t prev_end = 0;
+	while (good && sqlite3_step(st) == SQLITE_ROW) {
+		long long seq = sqlite3_column_int64(st, 0);
+		long long from = sqlite3_column_int64(st, 1);
+		long long start = sqlite3_column_int64(st, 2);
+		long long end = sqlite3_column_int64(st, 3);
+		if (seq != (long long)ix->n || from < (long long)prev_end || start <= from ||
+		    end < start || end > (long long)limit) {
+			good = false;
+			break;
+		}
+		struct mbox_entry *e = add_entry(ix);
+		e->pos.from_line = (size_t)from;
+		e->pos.start = (size_t)start;
+		e->pos.end = (size_t)end;
+		prev_end = (size_t)end;
+		e->sum.date = sqlite3_column_int64(st, 4);
+		e->sum.zone_minutes = sqlite3_column_int(st, 5);
+		e->sum.from = column_text(st, 6, false);
+		e->sum.from_address = column_text(st, 7, false);
+		e->sum.to = column_text(st, 8, false);
+		e->sum.subject = column_text(st, 9, false);
+		e->sum.message_id = column_text(st, 10, true);
+		e->sum.references = column_text(st, 11, true);
+		e->sum.in_reply_to = column_text(st, 12, true);
+		e->sum.size = (size_t)sqlite3_column_int64(st, 13);
+		e->sum.has_attachment = sqlite3_column_int(st, 14) != 0;
+		e->sum.flags = (unsigned)sqlite3_column_int(st, 15);
+	}
+	sqlite3_finalize(st);
+	if (!good)
+		drop_entries_from(ix, 0);
+	return good;
+}
+
+static bool tail_matches(const struct mbox_file *f, long long last_from,
+			 const void *tail, int tail_len)
+{
+	if (tail_len < 0 || last_from < 0 || (unsigned long long)last_from +
+	    (unsigned long long)tail_len > (unsigned long long)f->len)
+		return false;
+	return tail_len == 0 || memcmp(f->data + last_from, tail, (size_t)tail_len) == 0;
+}
+
+/* Uses the cache row of path if it fits the file: fills ix and sets how.
+ * Returns the mbox id in the cache, or -1 if there is none. */
+static long long use_cache(sqlite3 *db, const char *path, const struct identity *id,
+			   struct mbox_index *ix)
+{
+	sqlite3_stmt *st;
+	long long row = -1;
+	if (sqlite3_prepare_v2(db, "SELECT id, dev, ino, size, mtime, last_from, tail,"
+			       " count FROM mbox WHERE path = ?", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		row = sqlite3_column_int64(st, 0);
+		long long dev = sqlite3_column_int64(st, 1), ino = sqlite3_column_int64(st, 2);
+		long long size = sqlite3_column_int64(st, 3), mtime = sqlite3_column_int64(st, 4);
+		long long last_from = sqlite3_column_int64(st, 5);
+		long long count = sqlite3_column_int64(st, 7);
+		bool same_file = dev == id->dev && ino == id->ino &&
+				 tail_matches(&ix->file, last_from, sqlite3_column_blob(st, 6),
+					      sqlite3_column_bytes(st, 6));
+		if (same_file && size == id->size && mtime == id->mtime) {
+			if (load_rows(db, row, ix, (size_t)size) && (long long)ix->n == count)
+				ix->how = MBOX_INDEX_CACHED;
+			else
+				drop_entries_from(ix, 0);
+		} else if (same_file && size < id->size && count > 0) {
+			/* Grown: keep all but the old last message, which may have
+			 * grown too, and scan from its separator. */
+			if (load_rows(db, row, ix, (size_t)size) && (long long)ix->n == count) {
+				ix->resume = ix->msgs[ix->n - 1].pos.from_line;
+				drop_entries_from(ix, ix->n - 1);
+				ix->how = MBOX_INDEX_GREW;
+			} else {
+				drop_entries_from(ix, 0);
+			}
+		}
+	}
+	sqlite3_finalize(st);
+	return row;
+}
+
+static int save(sqlite3 *db, const char *path, const struct identity *id,
+		const struct mbox_index *ix, size_t first_new)
+{
+	int rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+	sqlite3_stmt *st = NULL;
+	long long last_from = ix->n ? (long long)ix->msgs[ix->n - 1].pos.from_line : 0;
+	size_t tail_len = 0;
+	if (ix->n > 0) {
+		const char *nl = memchr(ix->file.data + last_from, '\n',
+					ix->file.len - (size_t)last_from);
+		tail_len = nl ? (size_t)(nl - (ix->file.data + last_from)) + 1
+			      : ix->file.len - (size_t)last_from;
+		if (tail_len > TAIL_MAX)
+			tail_len = TAIL_MAX;
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, "INSERT INTO mbox(path, dev, ino, size, mtime,"
+					" last_from, tail, count) VALUES(?,?,?,?,?,?,?,?)"
+					" ON CONFLICT(path) DO UPDATE SET dev=excluded.dev,"
+					" ino=excluded.ino, size=excluded.size, mtime=excluded.mtime,"
+					" last_from=excluded.last_from, tail=excluded.tail,"
+					" count=excluded.count", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, id->dev);
+		sqlite3_bind_int64(st, 3, id->ino);
+		sqlite3_bind_int64(st, 4, id->size);
+		sqlite3_bind_int64(st, 5, id->mtime);
+		sqlite3_bind_int64(st, 6, last_from);
+		sqlite3_bind_blob(st, 7, ix->file.data ? ix->file.data + last_from : "",
+				  (int)tail_len, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 8, (long long)ix->n);
+		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	long long mid = 0;
+	if (rc == SQLITE_OK) {
+		sqlite3_stmt *q;
+		rc = sqlite3_prepare_v2(db, "SELECT id FROM mbox WHERE path = ?", -1, &q, NULL);
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_text(q, 1, path, -1, SQLITE_STATIC);
+			rc = sqlite3_step(q) == SQLITE_ROW ? SQLITE_OK : SQLITE_ERROR;
+			mid = sqlite3_column_int64(q, 0);
+		}
+		sqlite3_finalize(q);
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, "DELETE FROM msg WHERE mbox = ? AND seq >= ?",
+					-1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, mid);
+		sqlite3_bind_int64(st, 2, (long long)first_new);
+		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, "INSERT INTO msg VALUES(?,?,?,?,?,?,?,?,?,?,?,?,"
+					"?,?,?,?,?)", -1, &st, NULL);
+	for (size_t i = first_new; rc == SQLITE_OK && i < ix->n; i++) {
+		const struct mbox_entry *e = &ix->msgs[i];
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, mid);
+		sqlite3_bind_int64(st, 2, (long long)i);
+		sqlite3_bind_int64(st, 3, (long long)e->pos.from_line);
+		sqlite3_bind_int64(st, 4, (long long)e->pos.start);
+		sqlite3_bind_int64(st, 5, (long long)e->pos.end);
+		sqlite3_bind_int64(st, 6, e->sum.date);
+		sqlite3_bind_int(st, 7, e->sum.zone_minutes);
+		sqlite3_bind_text(st, 8, e->sum.from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 9, e->sum.from_address, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 10, e->sum.to, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 11, e->sum.subject, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 12, e->sum.message_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 13, e->sum.references, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 14, e->sum.in_reply_to, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 15, (long long)e->sum.size);
+		sqlite3_bind_int(st, 16, e->sum.has_attachment);
+		sqlite3_bind_int(st, 17, (int)e->sum.flags);
+		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+	}
+	sqlite3_finalize(st);
+	sqlite3_exec(db, rc == SQLITE_OK ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* Opens the cache database, creating it 0600; a file that is not a cache
+ * of this version is replaced. */
+static sqlite3 *open_cache(const char *cache_path)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		int fd = open(cache_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return NULL;
+		close(fd);
+		sqlite3 *db = NULL;
+		int version = -1;
+		if (sqlite3_open_v2(cache_path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+			sqlite3_stmt *st;
+			if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+			    sqlite3_step(st) == SQLITE_ROW)
+				version = sqlite3_column_int(st, 0);
+			sqlite3_finalize(st);
+		}
+		if ((version == 0 || version == SCHEMA_VERSION) &&
+		    sqlite3_exec(db, schema, NULL, NULL, NULL) == SQLITE_OK &&
+		    sqlite3_exec(db, "PRAGMA user_version = 1", NULL, NULL, NULL) == SQLITE_OK)
+			return db;
+		sqlite3_close(db);
+		unlink(cache_path); /* not ours, or damaged: start afresh */
+	}
+	return NULL;
+}
+
+int mbox_index_open(struct mbox_index *ix, const char *path,
+		    const char *cache_path, struct err *e)
+{
+	memset(ix, 0, sizeof(*ix));
+	if (mbox_file_open(&ix->file, path, e) < 0)
+		return -1;
+	struct identity id;
+	identity_of(ix->file.fd, &id);
+	char *real = realpath(path, NULL);
+	const char *key = real ? real : path;
+	sqlite3 *db = cache_path ? open_cache(cache_path) : NULL;
+	ix->how = MBOX_INDEX_SCANNED;
+	if (db != NULL)
+		use_cache(db, key, &id, ix);
+	size_t first_new = ix->n;
+	if (ix->how == MBOX_INDEX_GREW)
+		scan_from(ix, ix->resume);
+	else if (ix->how == MBOX_INDEX_SCANNED)
+		scan_from(ix, 0);
+	int rc = 0;
+	if (db != NULL && ix->how != MBOX_INDEX_CACHED)
+		rc = save(db, key, &id, ix, first_new) < 0 ? 1 : 0;
+	else if (db == NULL && cache_path != NULL)
+		rc = 1;
+	sqlite3_close(db);
+	free(real);
+	return rc;
+}
+
+void mbox_index_close(struct mbox_index *ix)
+{
+	drop_entries_from(ix, 0);
+	free(ix->msgs);
+	mbox_file_close(&ix->file);
+	memset(ix, 0, sizeof(*ix));
+}
