@@ -87,10 +87,37 @@ static size_t next_separator(const char *data, size_t len, size_t p)
 	return len;
 }
 
+/* Whether data[from..to) holds a From_ line followed by a header field
+ * line: a whole message, which a Content-Length must not swallow (a
+ * forged length could otherwise hide the message that follows it). */
+static bool hides_a_message(const char *data, size_t from, size_t to)
+{
+	size_t p = from;
+	while (p < to) {
+		const char *hit = memmem(data + p, to - p, "\nFrom ", 6);
+		if (hit == NULL)
+			return false;
+		size_t at = (size_t)(hit - data) + 1;
+		const char *nl = memchr(data + at, '\n', to - at);
+		if (is_from_line(data, to, at) && nl != NULL) {
+			size_t next = (size_t)(nl - data) + 1;
+			size_t i = next;
+			while (i < to && (unsigned char)data[i] > 32 &&
+			       (unsigned char)data[i] < 127 && data[i] != ':')
+				i++;
+			if (i > next && i < to && data[i] == ':')
+				return true;
+		}
+		p = at;
+	}
+	return false;
+}
+
 /* Where the message whose text starts at start ends if its Content-Length
  * is to be believed (mboxcl, mboxcl2): only when start of body + length
  * lands exactly on the end of the data or on a separator (after at most
- * one blank line).  Returns the offset of that end, or 0. */
+ * one blank line), and the body it claims holds no From_ line followed by
+ * a header (a whole message).  Returns the offset of that end, or 0. */
 static size_t content_length_end(const char *data, size_t len, size_t start,
 				 size_t *next_r)
 {
@@ -108,6 +135,8 @@ static size_t content_length_end(const char *data, size_t len, size_t start,
 		return 0;
 	size_t end = body + (size_t)cl;
 	if (end == len) {
+		if (hides_a_message(data, body, end))
+			return 0;
 		*next_r = len;
 		return end;
 	}
@@ -117,7 +146,7 @@ static size_t content_length_end(const char *data, size_t len, size_t start,
 	else if (data[sep] == '\r' && sep + 1 < len && data[sep + 1] == '\n')
 		sep += 2;
 	if ((sep == end || data[end - 1] == '\n') && is_from_line(data, len, sep) &&
-	    data[sep - 1] == '\n') {
+	    data[sep - 1] == '\n' && !hides_a_message(data, body, end)) {
 		*next_r = sep;
 		return end;
 	}

@@ -95,6 +95,12 @@ static void test_scan(void)
 		"line\n\nFrom b@x Mon Jan  5 09:12:00 2026\nS: 2\n\nz\n";
 	is_int(count(TXT(badcl), NULL), 2,
 	       "a Content-Length that lands elsewhere is ignored");
+	static const char forged[] =
+		"From a@x Mon Jan  5 09:12:00 2026\nContent-Length: 64\n\n"
+		"evil\n\nFrom b@x Mon Jan  5 09:12:00 2026\nSubject: hidden\n\nvictim\n\n"
+		"From c@x Mon Jan  5 09:12:00 2026\nS: 3\n\nz\n";
+	is_int(count(TXT(forged), NULL), 3,
+	       "a Content-Length that would swallow a whole message is not believed");
 }
 
 static void test_files(void)
