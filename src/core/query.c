@@ -265,11 +265,14 @@ static int parse_size(const char *s, size_t n, int64_t *value_r)
 		}
 	}
 	size_t nd = n - (shift != 0);
-	if (nd == 0 || nd > 15 || !digits(s, nd))
+	if (nd == 0 || !digits(s, nd))
 		return -1;
 	int64_t v = 0;
-	for (size_t i = 0; i < nd; i++)
+	for (size_t i = 0; i < nd; i++) {
+		if (v > (INT64_MAX - (s[i] - '0')) / 10)
+			return -1;
 		v = v * 10 + (s[i] - '0');
+	}
 	if (v > (INT64_MAX >> shift))
 		return -1;
 	*value_r = v << shift;

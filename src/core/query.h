@@ -22,7 +22,8 @@
  * term; an unknown field name is an error (quote it to search for it:
  * "foo:bar").  A leading '-' negates; quote "-5" to search for it.  Inside
  * a phrase \" stands for " and \\ for \; any other backslash is an error.
- * The query must be UTF-8 without control characters.
+ * The query must be valid UTF-8 without C0 or C1 control characters
+ * (tab, CR and LF are blanks; inside a phrase they are kept as text).
  *
  * Dates are whole days in UTC:
  *   before:D   message date <  D 00:00             (value = start of D)

@@ -116,6 +116,11 @@ static const struct {
 	  "negative size" },
 	{ "larger:999999999999999G", "error: query: invalid size '999999999999999G' at column 1 (want a number with an optional k, M or G)",
 	  "size overflowing 63 bits" },
+	{ "smaller:001931207956G", "smaller:2073618753198751744",
+	  "large size in bytes (found by libFuzzer: must parse back)" },
+	{ "larger:9223372036854775807", "larger:9223372036854775807", "largest size" },
+	{ "larger:9223372036854775808", "error: query: invalid size '9223372036854775808' at column 1 (want a number with an optional k, M or G)",
+	  "size past 2^63-1" },
 	/* UTF-8 */
 	{ "Grüße", "Grüße", "UTF-8 word" },
 	{ "subject:日本 OR Grüße", "subject:日本 OR Grüße", "UTF-8 in a field value" },
