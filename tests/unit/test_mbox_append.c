@@ -209,7 +209,7 @@ static void test_sender_and_date(void)
 	mbox_append(p, "a@b", -5, TXT("x\n"), NULL, &e);
 	size_t len;
 	char *data = slurp(p, &len);
-	char year[8];
+	char year[16];
 	struct tm tm;
 	time_t now = time(NULL);
 	gmtime_r(&now, &tm);
