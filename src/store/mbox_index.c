@@ -12,7 +12,8 @@
 #include "mem.h"
 
 #define SCHEMA_VERSION 1
-#define TAIL_MAX 256 /* bytes of the last separator line kept as identity */
+#define TAIL_MAX 256
+#define SCAN_DROP_STEP ((size_t)16 << 20) /* bytes of the last separator line kept as identity */
 
 static const char schema[] =
 	"PRAGMA journal_mode=TRUNCATE;"
@@ -56,11 +57,17 @@ static void scan_from(struct mbox_index *ix, size_t pos)
 	struct header_limits lim;
 	header_limits_default(&lim);
 	struct mbox_msg m;
+	size_t dropped = 0;
 	while (mbox_scan_next(ix->file.data, ix->file.len, &pos, &m)) {
 		struct mbox_entry *e = add_entry(ix);
 		e->pos = m;
 		summary_from_message(&e->sum, ix->file.data + m.start, m.end - m.start, &lim);
 		ix->scanned++;
+		/* Read once: let what is behind us leave resident memory. */
+		if (m.from_line - dropped > SCAN_DROP_STEP) {
+			mbox_file_drop_pages(&ix->file, m.from_line);
+			dropped = m.from_line;
+		}
 	}
 }
 

@@ -75,12 +75,13 @@ static size_t next_separator(const char *data, size_t len, size_t p)
 {
 	if (p < len && is_from_line(data, len, p) && (p == 0 || data[p - 1] == '\n'))
 		return p;
+	/* memchr per line beats memmem("\nFrom ") several times over here. */
 	while (p < len) {
-		const char *hit = memmem(data + p, len - p, "\nFrom ", 6);
-		if (hit == NULL)
+		const char *nl = memchr(data + p, '\n', len - p);
+		if (nl == NULL)
 			return len;
-		size_t at = (size_t)(hit - data) + 1;
-		if (is_from_line(data, len, at))
+		size_t at = (size_t)(nl - data) + 1;
+		if (len - at >= 5 && data[at] == 'F' && is_from_line(data, len, at))
 			return at;
 		p = at;
 	}
@@ -238,6 +239,16 @@ int mbox_file_open(struct mbox_file *mf, const char *path, struct err *e)
 				 "a \"From \" line)"), path);
 	}
 	return 0;
+}
+
+void mbox_file_drop_pages(const struct mbox_file *mf, size_t upto)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	if (mf->data == NULL || page <= 0 || upto > mf->len)
+		return;
+	size_t n = upto - upto % (size_t)page;
+	if (n > 0)
+		madvise((void *)mf->data, n, MADV_DONTNEED);
 }
 
 void mbox_file_close(struct mbox_file *mf)

@@ -31,6 +31,12 @@ struct mbox_msg {
 int mbox_file_open(struct mbox_file *mf, const char *path, struct err *e);
 void mbox_file_close(struct mbox_file *mf);
 
+/* Tells the kernel the mapped bytes before offset upto are not needed
+ * soon: they leave the process's resident memory and come back from the
+ * page cache if touched again.  Keeps a first scan of a huge mbox from
+ * holding all of it in memory. */
+void mbox_file_drop_pages(const struct mbox_file *mf, size_t upto);
+
 /* Finds the message at or after *pos in data[0..len) and advances *pos
  * past it.  Returns true and fills m, or false at the end. */
 bool mbox_scan_next(const char *data, size_t len, size_t *pos,
