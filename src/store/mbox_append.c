@@ -13,6 +13,7 @@
 
 #include "i18n.h"
 #include "mbox_lock.h"
+#include "mbox_scan.h"
 #include "mem.h"
 
 #define STAGE_SIZE 16384
@@ -105,10 +106,8 @@ static void put_message(struct writer *w, const char *msg, size_t len)
 	while (p < len) {
 		const char *nl = memchr(msg + p, '\n', len - p);
 		size_t end = nl ? (size_t)(nl - msg) + 1 : len;
-		size_t q = p;
-		while (q < end && msg[q] == '>')
-			q++;
-		if (end - q >= 5 && memcmp(msg + q, "From ", 5) == 0)
+		size_t depth;
+		if (mbox_line_needs_quoting(msg + p, end - p, &depth))
 			w_put(w, ">", 1);
 		size_t text_end = nl ? end - 1 : len;
 		if (nl && text_end > p && msg[text_end - 1] == '\r')

@@ -262,16 +262,23 @@ void mbox_file_close(struct mbox_file *mf)
 	mf->len = 0;
 }
 
+bool mbox_line_needs_quoting(const char *line, size_t len, size_t *depth_r)
+{
+	size_t q = 0;
+	while (q < len && line[q] == '>')
+		q++;
+	*depth_r = q;
+	return len - q >= 5 && memcmp(line + q, "From ", 5) == 0;
+}
+
 int mbox_unquote(const char *msg, size_t len, struct buf *out)
 {
 	size_t p = 0;
 	while (p < len) {
 		const char *nl = memchr(msg + p, '\n', len - p);
 		size_t end = nl ? (size_t)(nl - msg) + 1 : len;
-		size_t q = p;
-		while (q < end && msg[q] == '>')
-			q++;
-		bool quoted = q > p && end - q >= 5 && memcmp(msg + q, "From ", 5) == 0;
+		size_t depth;
+		bool quoted = mbox_line_needs_quoting(msg + p, end - p, &depth) && depth > 0;
 		size_t from = quoted ? p + 1 : p;
 		if (buf_append(out, msg + from, end - from) < 0)
 			return -1;

@@ -42,6 +42,10 @@ void mbox_file_drop_pages(const struct mbox_file *mf, size_t upto);
 bool mbox_scan_next(const char *data, size_t len, size_t *pos,
 		    struct mbox_msg *m);
 
+/* Whether the line line[0..len) matches ^>*From (the lines mboxrd
+ * quotes); *depth_r is set to its number of leading '>'. */
+bool mbox_line_needs_quoting(const char *line, size_t len, size_t *depth_r);
+
 /* Appends msg[0..len) with the mboxrd quoting undone: one '>' is taken
  * from each line that matches ^>+From (RFC 4155 mboxrd).  Returns 0, or
  * -1 if out's maximum was reached. */
