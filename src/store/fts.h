@@ -1,0 +1,34 @@
+/* fts: the full-text index of an mbox, in SQLite FTS5.
+ *
+ * Kept in the same cache file as the summaries (mbox_index.h): one row
+ * per message with its subject, its addresses and its body text as the
+ * reader shows it (decoded, HTML converted), so that searches match what
+ * a person sees, not raw base64 or quoted-printable.  The unicode61
+ * tokenizer with diacritics removed makes matching case- and
+ * accent-insensitive.  The index is brought up to date incrementally:
+ * only messages the summary cache scanned this time are (re)indexed. */
+#ifndef TERN_FTS_H
+#define TERN_FTS_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "mbox_index.h"
+
+/* The body text indexed per message is cut here. */
+#define FTS_BODY_MAX ((size_t)1 << 20)
+
+/* Updates the index of the mbox ix (just opened with mbox_index_open()
+ * on path and cache_path).  Returns 0, or -1 with e filled.  *indexed_r,
+ * if not NULL, is set to the number of messages indexed now. */
+int fts_update(const struct mbox_index *ix, const char *path,
+	       const char *cache_path, size_t *indexed_r, struct err *e);
+
+/* Runs the FTS5 query match (FTS5 syntax, e.g. "subject:hello" or
+ * "\"a phrase\"") over the mbox at path and returns the matching
+ * message numbers (0-based, ascending) in a new array.  Returns 0, or -1
+ * with e filled (a bad match expression is an ERR_PARSE error). */
+int fts_match(const char *path, const char *cache_path, const char *match,
+	      size_t **seqs_r, size_t *n_r, struct err *e);
+
+#endif
