@@ -41,8 +41,8 @@ void cli_help_print(FILE *out, enum args_cmd cmd)
 			"  fetch     download new mail of a POP3 account into its mbox\n"
 			"  search    print the messages that match a query\n"
 			"  folders   list the folders of an IMAP account\n"
-			"In this version fetch, search and folders check their\n"
-			"arguments and report that they are not available yet.\n"
+			"In this version fetch and folders check their arguments\n"
+			"and report that they are not available yet.\n"
 			"\n"
 			"  --demo         open the demo mailbox that comes with tern\n"),
 		      out);
@@ -69,10 +69,14 @@ void cli_help_print(FILE *out, enum args_cmd cmd)
 		fputs(_("Usage: tern search [OPTION...] [MBOX] QUERY...\n"
 			"Print the messages of MBOX (or of the account given with -a, or\n"
 			"the default account) that match QUERY, one line each.\n"
+			"QUERY: words and \"phrases\" (anywhere), from: to: cc: subject:\n"
+			"body:, is:unread|read|flagged|answered|deleted, has:attachment,\n"
+			"before: after: on: YYYY-MM-DD, larger: smaller: 10k 2M;\n"
+			"terms are ANDed; OR, NOT or -, and parentheses combine them.\n"
 			"      --count        print only the number of matches\n"
 			"      --folder NAME  search this folder of an IMAP account\n"
-			"Exit status 1 when nothing matches.\n"
-			"Not available in this version.\n\n"),
+			"Exit status 1 when nothing matches.  IMAP accounts cannot be\n"
+			"searched yet.\n\n"),
 		      out);
 		break;
 	case ARGS_CMD_FOLDERS:

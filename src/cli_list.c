@@ -73,7 +73,7 @@ static void safe(const char *text, struct buf *out)
 
 /* The summary cache: $XDG_CACHE_HOME/tern/mbox.sqlite, or NULL when it
  * cannot be had (then the mbox is simply scanned). */
-static char *cache_path(struct logger *lg)
+char *cli_list_cache_path(struct logger *lg)
 {
 	struct err e;
 	err_init(&e);
@@ -87,11 +87,37 @@ static char *cache_path(struct logger *lg)
 	return p;
 }
 
+void cli_list_print(const struct mbox_index *ix, size_t i, FILE *out)
+{
+	const struct mbox_entry *m = &ix->msgs[i];
+	struct buf from, subject, line;
+	char flags[4], date[16];
+	buf_init(&from, FIELD_MAX);
+	buf_init(&subject, FIELD_MAX);
+	buf_init(&line, FIELD_MAX * 3);
+	flags_of(m->sum.flags, flags);
+	if (!summary_date(&m->sum, date))
+		date_of(ix->file.data + m->pos.from_line, m->pos.start - m->pos.from_line,
+			date);
+	safe(m->sum.from, &from);
+	safe(m->sum.subject, &subject);
+	/* A field over its limit is shown cut short (the buffers keep a valid
+	 * prefix), never dropped: failures are not fatal here. */
+	buf_cut_ok(buf_printf(&line, "%5zu %s %-11s  ", i + 1, flags, date));
+	buf_cut_ok(width_fit(from.data, from.len, FROM_COLS, &line));
+	buf_cut_ok(buf_append_str(&line, "  "));
+	buf_cut_ok(buf_append(&line, subject.data, subject.len));
+	fprintf(out, "%s\n", line.data);
+	buf_release(&from);
+	buf_release(&subject);
+	buf_release(&line);
+}
+
 long cli_list_mbox(const char *path, FILE *out, struct logger *lg,
 		   struct err *e)
 {
 	struct mbox_index ix;
-	char *cache = cache_path(lg);
+	char *cache = cli_list_cache_path(lg);
 	int rc = mbox_index_open(&ix, path, cache, e);
 	free(cache);
 	if (rc < 0)
@@ -102,31 +128,8 @@ long cli_list_mbox(const char *path, FILE *out, struct logger *lg,
 		 ix.how == MBOX_INDEX_CACHED ? "from the cache" :
 		 ix.how == MBOX_INDEX_GREW ? "grown" : "scanned");
 
-	struct buf from, subject, line;
-	buf_init(&from, FIELD_MAX);
-	buf_init(&subject, FIELD_MAX);
-	buf_init(&line, FIELD_MAX * 3);
-	for (size_t i = 0; i < ix.n; i++) {
-		const struct mbox_entry *m = &ix.msgs[i];
-		char flags[4], date[16];
-		flags_of(m->sum.flags, flags);
-		if (!summary_date(&m->sum, date))
-			date_of(ix.file.data + m->pos.from_line,
-				m->pos.start - m->pos.from_line, date);
-		safe(m->sum.from, &from);
-		safe(m->sum.subject, &subject);
-		buf_reset(&line);
-		/* A field over its limit is shown cut short (the buffers keep
-		 * a valid prefix), never dropped: failures are not fatal here. */
-		buf_cut_ok(buf_printf(&line, "%5zu %s %-11s  ", i + 1, flags, date));
-		buf_cut_ok(width_fit(from.data, from.len, FROM_COLS, &line));
-		buf_cut_ok(buf_append_str(&line, "  "));
-		buf_cut_ok(buf_append(&line, subject.data, subject.len));
-		fprintf(out, "%s\n", line.data);
-	}
-	buf_release(&from);
-	buf_release(&subject);
-	buf_release(&line);
+	for (size_t i = 0; i < ix.n; i++)
+		cli_list_print(&ix, i, out);
 	long count = (long)ix.n;
 	mbox_index_close(&ix);
 	return count;

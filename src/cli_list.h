@@ -14,4 +14,13 @@
 long cli_list_mbox(const char *path, FILE *out, struct logger *lg,
 		   struct err *e);
 
+struct mbox_index;
+
+/* Prints the listing line of message i of ix. */
+void cli_list_print(const struct mbox_index *ix, size_t i, FILE *out);
+
+/* The path of the summary cache ($XDG_CACHE_HOME/tern/mbox.sqlite, its
+ * directory created), or NULL (logged) when there is none. */
+char *cli_list_cache_path(struct logger *lg);
+
 #endif

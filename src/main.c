@@ -13,6 +13,7 @@
 #include "cfg.h"
 #include "cli_help.h"
 #include "cli_list.h"
+#include "cli_search.h"
 #include "cli_show.h"
 #include "err.h"
 #include "fsutil.h"
@@ -160,6 +161,21 @@ static int run_open(struct app *app)
 	return open_account(app, a);
 }
 
+/* tern search: over MBOX, or the mbox of a local (mbox or POP3) account. */
+static int run_search(struct app *app, const struct cfg_account *a)
+{
+	const char *path = app->args.target;
+	if (path == NULL && a != NULL && a->mode == CFG_MODE_IMAP)
+		return unavailable(app, _("searching an IMAP account"));
+	if (path == NULL && a != NULL)
+		path = a->mbox;
+	long n = cli_search_mbox(path, app->args.query, app->args.count, &app->log,
+				 &app->err);
+	if (n < 0)
+		return fail(app, app->err.code == ERR_PARSE ? EXIT_USAGE : EXIT_FAILURE_);
+	return n == 0 ? EXIT_NOTHING : EXIT_OK;
+}
+
 /* Checks that the account a command works on exists and has the mode it
  * needs, then reports that the command is not built yet. */
 static int run_command(struct app *app)
@@ -194,6 +210,8 @@ static int run_command(struct app *app)
 		err_set(&app->err, ERR_ACCOUNT, ERR_USAGE,
 			_("--folder needs an IMAP account; %s is not one"), a->name);
 		rc = fail(app, EXIT_USAGE);
+	} else if (cmd == ARGS_CMD_SEARCH) {
+		rc = run_search(app, a);
 	} else {
 		char what[64];
 		snprintf(what, sizeof(what), "'tern %s'", args_cmd_name(cmd));

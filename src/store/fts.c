@@ -12,7 +12,8 @@
 #include "render.h"
 
 static const char fts_schema[] =
-	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(subject, addrs, body,"
+	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(subject, sender,"
+	" recipients, cc, body,"
 	" mbox UNINDEXED, seq UNINDEXED, tokenize = 'unicode61 remove_diacritics 2');";
 
 static int db_err(struct err *e, sqlite3 *db, const char *what)
@@ -51,8 +52,21 @@ static sqlite3 *open_db(const char *cache_path, struct err *e)
 	return db;
 }
 
-/* The body text of a message as the reader shows it. */
-static void body_text(const struct mbox_index *ix, size_t i, struct buf *out)
+struct texts {
+	struct buf body, sender, recipients, cc;
+};
+
+static void field_text(const struct mime_part *root, const char *name,
+		       struct buf *out)
+{
+	const struct header_field *f = header_find(&root->hdr, name);
+	buf_reset(out);
+	if (f != NULL)
+		buf_cut_ok(render_field_value(name, f->value, f->value_len, out));
+}
+
+/* The texts of a message as the reader sees them: body, From, To, Cc. */
+static void message_texts(const struct mbox_index *ix, size_t i, struct texts *t)
 {
 	const struct mbox_entry *m = &ix->msgs[i];
 	struct buf raw;
@@ -67,8 +81,11 @@ static void body_text(const struct mbox_index *ix, size_t i, struct buf *out)
 	o.width = 0;
 	o.max_text = FTS_BODY_MAX;
 	render_body(&mm, &o, &r);
-	buf_reset(out);
-	buf_cut_ok(buf_append(out, r.text.data, r.text.len));
+	buf_reset(&t->body);
+	buf_cut_ok(buf_append(&t->body, r.text.data, r.text.len));
+	field_text(mm.root, "From", &t->sender);
+	field_text(mm.root, "To", &t->recipients);
+	field_text(mm.root, "Cc", &t->cc);
 	render_result_release(&r);
 	mime_message_release(&mm);
 	buf_release(&raw);
@@ -86,26 +103,29 @@ static int index_from(sqlite3 *db, long long id, const struct mbox_index *ix,
 		rc = sqlite3_step(del) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
 	}
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(db, "INSERT INTO fts(subject, addrs, body, mbox, seq)"
-					" VALUES(?,?,?,?,?)", -1, &ins, NULL);
-	struct buf body, addrs;
-	buf_init(&body, FTS_BODY_MAX + 1);
-	buf_init(&addrs, 65536);
+		rc = sqlite3_prepare_v2(db, "INSERT INTO fts(subject, sender, recipients, cc,"
+					" body, mbox, seq) VALUES(?,?,?,?,?,?,?)", -1, &ins, NULL);
+	struct texts t;
+	buf_init(&t.body, FTS_BODY_MAX + 1);
+	buf_init(&t.sender, 65536);
+	buf_init(&t.recipients, 65536);
+	buf_init(&t.cc, 65536);
 	for (size_t i = first; rc == SQLITE_OK && i < ix->n; i++) {
-		const struct summary *s = &ix->msgs[i].sum;
-		body_text(ix, i, &body);
-		buf_reset(&addrs);
-		buf_cut_ok(buf_printf(&addrs, "%s %s %s", s->from, s->from_address, s->to));
+		message_texts(ix, i, &t);
 		sqlite3_reset(ins);
-		sqlite3_bind_text(ins, 1, s->subject, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 2, addrs.data, (int)addrs.len, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 3, body.data, (int)body.len, SQLITE_STATIC);
-		sqlite3_bind_int64(ins, 4, id);
-		sqlite3_bind_int64(ins, 5, (long long)i);
+		sqlite3_bind_text(ins, 1, ix->msgs[i].sum.subject, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 2, t.sender.data, (int)t.sender.len, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 3, t.recipients.data, (int)t.recipients.len, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 4, t.cc.data, (int)t.cc.len, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 5, t.body.data, (int)t.body.len, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 6, id);
+		sqlite3_bind_int64(ins, 7, (long long)i);
 		rc = sqlite3_step(ins) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
 	}
-	buf_release(&body);
-	buf_release(&addrs);
+	buf_release(&t.body);
+	buf_release(&t.sender);
+	buf_release(&t.recipients);
+	buf_release(&t.cc);
 	sqlite3_finalize(del);
 	sqlite3_finalize(ins);
 	return rc == SQLITE_OK ? 0 : db_err(e, db, _("cannot index"));

@@ -1,8 +1,8 @@
 /* fts: the full-text index of an mbox, in SQLite FTS5.
  *
  * Kept in the same cache file as the summaries (mbox_index.h): one row
- * per message with its subject, its addresses and its body text as the
- * reader shows it (decoded, HTML converted), so that searches match what
+ * per message with the columns subject, sender, recipients, cc and body,
+ * each the text as the reader shows it (decoded, HTML converted), so that searches match what
  * a person sees, not raw base64 or quoted-printable.  The unicode61
  * tokenizer with diacritics removed makes matching case- and
  * accent-insensitive.  The index is brought up to date incrementally:

@@ -1,0 +1,16 @@
+/* cli_search: tern search over a local mbox.  See tern(1). */
+#ifndef TERN_CLI_SEARCH_H
+#define TERN_CLI_SEARCH_H
+
+#include <stdbool.h>
+
+#include "err.h"
+#include "log.h"
+
+/* Prints the messages of the mbox at path matching query, one listing
+ * line each (or only their number with count).  Returns the number of
+ * matches, or -1 with e filled. */
+long cli_search_mbox(const char *path, const char *query, bool count,
+		     struct logger *lg, struct err *e);
+
+#endif
