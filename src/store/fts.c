@@ -110,8 +110,14 @@ static int index_from(sqlite3 *db, long long id, const struct mbox_index *ix,
 	buf_init(&t.sender, 65536);
 	buf_init(&t.recipients, 65536);
 	buf_init(&t.cc, 65536);
+	size_t dropped = 0;
 	for (size_t i = first; rc == SQLITE_OK && i < ix->n; i++) {
 		message_texts(ix, i, &t);
+		/* Each message is read once: let what is behind us go. */
+		if (ix->msgs[i].pos.from_line - dropped > ((size_t)16 << 20)) {
+			mbox_file_drop_pages(&ix->file, ix->msgs[i].pos.from_line);
+			dropped = ix->msgs[i].pos.from_line;
+		}
 		sqlite3_reset(ins);
 		sqlite3_bind_text(ins, 1, ix->msgs[i].sum.subject, -1, SQLITE_STATIC);
 		sqlite3_bind_text(ins, 2, t.sender.data, (int)t.sender.len, SQLITE_STATIC);
