@@ -16,7 +16,7 @@
 typedef unsigned char *set_t;
 
 struct eval {
-	const char *path, *cache;
+	struct fts *fts;
 	const struct mbox_index *ix;
 	struct err *e;
 };
@@ -55,7 +55,7 @@ static int eval_text(struct eval *ev, const struct query_node *q, set_t out)
 		return err_set(ev->e, ERR_MESSAGE, ERR_LIMIT, _("search term too long"));
 	}
 	size_t *seqs, n;
-	int rc = fts_match(ev->path, ev->cache, expr.data, &seqs, &n, ev->e);
+	int rc = fts_match(ev->fts, expr.data, &seqs, &n, ev->e);
 	buf_release(&expr);
 	if (rc < 0)
 		return -1;
@@ -131,9 +131,11 @@ int mbox_search(const char *path, const char *cache_path, const char *query,
 		query_free(&q);
 		return -1;
 	}
-	int rc = fts_update(ix, path, cache_path, NULL, e);
+	/* One connection to the index for the update and every term. */
+	struct fts *fts = fts_open(path, cache_path, e);
+	int rc = fts ? fts_update(fts, ix, NULL, e) : -1;
 	set_t hits = xcalloc(ix->n + 1, 1);
-	struct eval ev = { .path = path, .cache = cache_path, .ix = ix, .e = e };
+	struct eval ev = { .fts = fts, .ix = ix, .e = e };
 	if (rc == 0)
 		rc = eval(&ev, q, hits);
 	size_t cap = 0;
@@ -144,6 +146,7 @@ int mbox_search(const char *path, const char *cache_path, const char *query,
 		}
 	}
 	free(hits);
+	fts_close(&fts);
 	query_free(&q);
 	if (rc < 0) {
 		free(*seqs_r);

@@ -152,52 +152,68 @@ static size_t indexed_count(sqlite3 *db, long long id)
 	return n;
 }
 
-int fts_update(const struct mbox_index *ix, const char *path,
-	       const char *cache_path, size_t *indexed_r, struct err *e)
+struct fts {
+	sqlite3 *db;
+	long long mbox; /* the mbox's id in the cache */
+};
+
+struct fts *fts_open(const char *path, const char *cache_path, struct err *e)
 {
 	sqlite3 *db = open_db(cache_path, e);
 	if (db == NULL)
-		return -1;
+		return NULL;
 	long long id = mbox_id(db, path);
 	if (id < 0) {
 		sqlite3_close(db);
-		return err_set(e, ERR_FOLDER, ERR_NOTFOUND,
-			       _("search index: %s is not in the cache"), path);
+		err_set(e, ERR_FOLDER, ERR_NOTFOUND,
+			_("search index: %s is not in the cache"), path);
+		return NULL;
 	}
+	struct fts *f = xmalloc(sizeof(*f));
+	f->db = db;
+	f->mbox = id;
+	return f;
+}
+
+void fts_close(struct fts **fp)
+{
+	if (*fp != NULL)
+		sqlite3_close((*fp)->db);
+	xfree(fp);
+}
+
+int fts_update(struct fts *f, const struct mbox_index *ix, size_t *indexed_r,
+	       struct err *e)
+{
 	/* What the summaries did not take from the cache must be indexed
 	 * again; so must anything the index does not have yet. */
 	size_t first = ix->n - ix->scanned;
-	size_t have = indexed_count(db, id);
+	size_t have = indexed_count(f->db, f->mbox);
 	if (have < first)
 		first = have;
 	if (ix->how == MBOX_INDEX_SCANNED)
 		first = 0;
-	int rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	int rc = sqlite3_exec(f->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 	if (rc == 0)
-		rc = index_from(db, id, ix, first, e);
-	sqlite3_exec(db, rc == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
-	sqlite3_close(db);
+		rc = index_from(f->db, f->mbox, ix, first, e);
+	sqlite3_exec(f->db, rc == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
 	if (indexed_r != NULL)
 		*indexed_r = rc == 0 ? ix->n - first : 0;
 	return rc;
 }
 
-int fts_match(const char *path, const char *cache_path, const char *match,
-	      size_t **seqs_r, size_t *n_r, struct err *e)
+int fts_match(struct fts *f, const char *match, size_t **seqs_r, size_t *n_r,
+	      struct err *e)
 {
 	*seqs_r = NULL;
 	*n_r = 0;
-	sqlite3 *db = open_db(cache_path, e);
-	if (db == NULL)
-		return -1;
-	long long id = mbox_id(db, path);
 	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(db, "SELECT seq FROM fts WHERE fts MATCH ? AND mbox = ?"
-				    " ORDER BY seq", -1, &st, NULL);
+	int rc = sqlite3_prepare_v2(f->db, "SELECT seq FROM fts WHERE fts MATCH ?"
+				    " AND mbox = ? ORDER BY seq", -1, &st, NULL);
 	size_t cap = 0;
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, id);
+		sqlite3_bind_int64(st, 2, f->mbox);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			*seqs_r = xgrow(*seqs_r, &cap, *n_r + 1, sizeof(**seqs_r));
 			(*seqs_r)[(*n_r)++] = (size_t)sqlite3_column_int64(st, 0);
@@ -205,12 +221,11 @@ int fts_match(const char *path, const char *cache_path, const char *match,
 		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
 	}
 	if (rc != SQLITE_OK) {
-		err_set(e, ERR_MESSAGE, ERR_PARSE, _("search: %s"), sqlite3_errmsg(db));
+		err_set(e, ERR_MESSAGE, ERR_PARSE, _("search: %s"), sqlite3_errmsg(f->db));
 		free(*seqs_r);
 		*seqs_r = NULL;
 		*n_r = 0;
 	}
 	sqlite3_finalize(st);
-	sqlite3_close(db);
 	return rc == SQLITE_OK ? 0 : -1;
 }

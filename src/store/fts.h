@@ -18,17 +18,27 @@
 /* The body text indexed per message is cut here. */
 #define FTS_BODY_MAX ((size_t)1 << 20)
 
-/* Updates the index of the mbox ix (just opened with mbox_index_open()
- * on path and cache_path).  Returns 0, or -1 with e filled.  *indexed_r,
- * if not NULL, is set to the number of messages indexed now. */
-int fts_update(const struct mbox_index *ix, const char *path,
-	       const char *cache_path, size_t *indexed_r, struct err *e);
+/* The index of one mbox: opened once, used for updates and any number
+ * of queries. */
+struct fts;
 
-/* Runs the FTS5 query match (FTS5 syntax, e.g. "subject:hello" or
- * "\"a phrase\"") over the mbox at path and returns the matching
- * message numbers (0-based, ascending) in a new array.  Returns 0, or -1
- * with e filled (a bad match expression is an ERR_PARSE error). */
-int fts_match(const char *path, const char *cache_path, const char *match,
-	      size_t **seqs_r, size_t *n_r, struct err *e);
+/* Opens the index of the mbox at path in cache_path (the mbox must have
+ * been opened with mbox_index_open() on that cache first).  NULL with e
+ * filled if it cannot be. */
+struct fts *fts_open(const char *path, const char *cache_path, struct err *e);
+void fts_close(struct fts **f);
+
+/* Brings the index up to date with ix (just opened with
+ * mbox_index_open()).  Returns 0, or -1 with e filled.  *indexed_r, if
+ * not NULL, is set to the number of messages indexed now. */
+int fts_update(struct fts *f, const struct mbox_index *ix, size_t *indexed_r,
+	       struct err *e);
+
+/* Runs the FTS5 query match (FTS5 syntax, e.g. "subject : hello" or
+ * "\"a phrase\"") and returns the matching message numbers (0-based,
+ * ascending) in a new array.  Returns 0, or -1 with e filled (a bad
+ * match expression is an ERR_PARSE error). */
+int fts_match(struct fts *f, const char *match, size_t **seqs_r, size_t *n_r,
+	      struct err *e);
 
 #endif

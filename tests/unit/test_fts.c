@@ -28,7 +28,10 @@ static size_t count_matches(const char *q)
 	size_t *seqs, n;
 	struct err e;
 	err_init(&e);
-	if (fts_match(mbox, cache, q, &seqs, &n, &e) < 0) {
+	struct fts *f = fts_open(mbox, cache, &e);
+	int rc = f ? fts_match(f, q, &seqs, &n, &e) : -1;
+	fts_close(&f);
+	if (rc < 0) {
 		diag("match %s: %s", q, e.msg);
 		return (size_t)-1;
 	}
@@ -41,8 +44,11 @@ static size_t first_match(const char *q)
 	size_t *seqs, n, r = (size_t)-1;
 	struct err e;
 	err_init(&e);
-	if (fts_match(mbox, cache, q, &seqs, &n, &e) == 0 && n > 0)
+	struct fts *f = fts_open(mbox, cache, &e);
+	seqs = NULL;
+	if (f != NULL && fts_match(f, q, &seqs, &n, &e) == 0 && n > 0)
 		r = seqs[0];
+	fts_close(&f);
 	free(seqs);
 	return r;
 }
@@ -53,9 +59,12 @@ static size_t update(void)
 	struct err e;
 	size_t indexed = 99;
 	err_init(&e);
+	struct fts *f = NULL;
 	if (mbox_index_open(&ix, mbox, cache, &e) < 0 ||
-	    fts_update(&ix, mbox, cache, &indexed, &e) < 0)
+	    (f = fts_open(mbox, cache, &e)) == NULL ||
+	    fts_update(f, &ix, &indexed, &e) < 0)
 		diag("update: %s", e.msg);
+	fts_close(&f);
 	mbox_index_close(&ix);
 	return indexed;
 }
@@ -90,8 +99,10 @@ int main(void)
 	size_t *seqs, n;
 	struct err e;
 	err_init(&e);
-	ok(fts_match(mbox, cache, "\"unterminated", &seqs, &n, &e) < 0 && e.code == ERR_PARSE,
-	   "a bad expression is a parse error: %s", e.msg);
+	struct fts *fx = fts_open(mbox, cache, &e);
+	ok(fx != NULL && fts_match(fx, "\"unterminated", &seqs, &n, &e) < 0 &&
+	   e.code == ERR_PARSE, "a bad expression is a parse error: %s", e.msg);
+	fts_close(&fx);
 	tu_rm_rf(dir);
 	free(dir);
 	return done_testing();
