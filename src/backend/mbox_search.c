@@ -55,7 +55,7 @@ static int eval_text(struct eval *ev, const struct query_node *q, set_t out)
 		return err_set(ev->e, ERR_MESSAGE, ERR_LIMIT, _("search term too long"));
 	}
 	size_t *seqs, n;
-	int rc = fts_match(ev->fts, expr.data, &seqs, &n, ev->e);
+	int rc = fts_match(ev->fts, ev->ix, expr.data, &seqs, &n, ev->e);
 	buf_release(&expr);
 	if (rc < 0)
 		return -1;

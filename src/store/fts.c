@@ -11,11 +11,6 @@
 #include "mime.h"
 #include "render.h"
 
-static const char fts_schema[] =
-	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(subject, sender,"
-	" recipients, cc, body,"
-	" mbox UNINDEXED, seq UNINDEXED, tokenize = 'unicode61 remove_diacritics 2');";
-
 static int db_err(struct err *e, sqlite3 *db, const char *what)
 {
 	return err_set(e, ERR_FOLDER, ERR_IO, _("search index: %s: %s"), what,
@@ -42,9 +37,9 @@ static long long mbox_id(sqlite3 *db, const char *path)
 static sqlite3 *open_db(const char *cache_path, struct err *e)
 {
 	sqlite3 *db = NULL;
+	/* The tables are made by mbox_index_open(), which must come first. */
 	if (sqlite3_open_v2(cache_path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
-	    sqlite3_exec(db, "PRAGMA synchronous=OFF;", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(db, fts_schema, NULL, NULL, NULL) != SQLITE_OK) {
+	    sqlite3_exec(db, "PRAGMA synchronous=OFF;", NULL, NULL, NULL) != SQLITE_OK) {
 		db_err(e, db, _("cannot open"));
 		sqlite3_close(db);
 		return NULL;
@@ -91,20 +86,16 @@ static void message_texts(const struct mbox_index *ix, size_t i, struct texts *t
 	buf_release(&raw);
 }
 
-static int index_from(sqlite3 *db, long long id, const struct mbox_index *ix,
-		      size_t first, struct err *e)
+/* Indexes ix->msgs[first..n) under their doc numbers. */
+static int index_from(sqlite3 *db, const struct mbox_index *ix, size_t first,
+		      struct err *e)
 {
 	sqlite3_stmt *del = NULL, *ins = NULL;
-	int rc = sqlite3_prepare_v2(db, "DELETE FROM fts WHERE mbox = ? AND seq >= ?",
-				    -1, &del, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(del, 1, id);
-		sqlite3_bind_int64(del, 2, (long long)first);
-		rc = sqlite3_step(del) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
-	}
+	int rc = sqlite3_prepare_v2(db, "DELETE FROM fts WHERE rowid = ?", -1, &del, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(db, "INSERT INTO fts(subject, sender, recipients, cc,"
-					" body, mbox, seq) VALUES(?,?,?,?,?,?,?)", -1, &ins, NULL);
+		rc = sqlite3_prepare_v2(db, "INSERT INTO fts(rowid, subject, sender,"
+					" recipients, cc, body) VALUES(?,?,?,?,?,?)", -1,
+					&ins, NULL);
 	struct texts t;
 	buf_init(&t.body, FTS_BODY_MAX + 1);
 	buf_init(&t.sender, 65536);
@@ -118,14 +109,20 @@ static int index_from(sqlite3 *db, long long id, const struct mbox_index *ix,
 			mbox_file_drop_pages(&ix->file, ix->msgs[i].pos.from_line);
 			dropped = ix->msgs[i].pos.from_line;
 		}
+		/* A row left by an update that did not finish is replaced. */
+		sqlite3_reset(del);
+		sqlite3_bind_int64(del, 1, ix->msgs[i].doc);
+		if (sqlite3_step(del) != SQLITE_DONE) {
+			rc = SQLITE_ERROR;
+			break;
+		}
 		sqlite3_reset(ins);
-		sqlite3_bind_text(ins, 1, ix->msgs[i].sum.subject, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 2, t.sender.data, (int)t.sender.len, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 3, t.recipients.data, (int)t.recipients.len, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 4, t.cc.data, (int)t.cc.len, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 5, t.body.data, (int)t.body.len, SQLITE_STATIC);
-		sqlite3_bind_int64(ins, 6, id);
-		sqlite3_bind_int64(ins, 7, (long long)i);
+		sqlite3_bind_int64(ins, 1, ix->msgs[i].doc);
+		sqlite3_bind_text(ins, 2, ix->msgs[i].sum.subject, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 3, t.sender.data, (int)t.sender.len, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 4, t.recipients.data, (int)t.recipients.len, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 5, t.cc.data, (int)t.cc.len, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 6, t.body.data, (int)t.body.len, SQLITE_STATIC);
 		rc = sqlite3_step(ins) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
 	}
 	buf_release(&t.body);
@@ -137,19 +134,33 @@ static int index_from(sqlite3 *db, long long id, const struct mbox_index *ix,
 	return rc == SQLITE_OK ? 0 : db_err(e, db, _("cannot index"));
 }
 
-/* Messages 0..n-1 of this mbox already in the index. */
-static size_t indexed_count(sqlite3 *db, long long id)
+/* The highest doc number of this mbox already in the index. */
+static long long indexed_upto(sqlite3 *db, long long id)
 {
 	sqlite3_stmt *st;
-	size_t n = 0;
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM fts WHERE mbox = ?", -1, &st,
+	long long upto = 0;
+	if (sqlite3_prepare_v2(db, "SELECT fts_upto FROM mbox WHERE id = ?", -1, &st,
 			       NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, id);
 		if (sqlite3_step(st) == SQLITE_ROW)
-			n = (size_t)sqlite3_column_int64(st, 0);
+			upto = sqlite3_column_int64(st, 0);
 	}
 	sqlite3_finalize(st);
-	return n;
+	return upto;
+}
+
+static int set_indexed_upto(sqlite3 *db, long long id, long long upto)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+	if (sqlite3_prepare_v2(db, "UPDATE mbox SET fts_upto = ? WHERE id = ?", -1, &st,
+			       NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, upto);
+		sqlite3_bind_int64(st, 2, id);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
 }
 
 struct fts {
@@ -185,38 +196,63 @@ void fts_close(struct fts **fp)
 int fts_update(struct fts *f, const struct mbox_index *ix, size_t *indexed_r,
 	       struct err *e)
 {
-	/* What the summaries did not take from the cache must be indexed
-	 * again; so must anything the index does not have yet. */
-	size_t first = ix->n - ix->scanned;
-	size_t have = indexed_count(f->db, f->mbox);
-	if (have < first)
-		first = have;
-	if (ix->how == MBOX_INDEX_SCANNED)
-		first = 0;
+	/* Doc numbers increase with the message number and new messages get
+	 * new numbers: what is not indexed yet is the messages after the
+	 * last one at or below the mark. */
+	long long upto = indexed_upto(f->db, f->mbox);
+	size_t first = ix->n;
+	while (first > 0 && ix->msgs[first - 1].doc > upto)
+		first--;
+	if (ix->n > 0 && ix->msgs[ix->n - 1].doc == 0)
+		return err_set(e, ERR_FOLDER, ERR_IO, _("search index: %s"),
+			       _("the summary cache could not be written"));
 	int rc = sqlite3_exec(f->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
-	if (rc == 0)
-		rc = index_from(f->db, f->mbox, ix, first, e);
+	if (rc < 0)
+		db_err(e, f->db, _("cannot index"));
+	if (rc == 0 && first < ix->n)
+		rc = index_from(f->db, ix, first, e);
+	if (rc == 0 && first < ix->n && set_indexed_upto(f->db, f->mbox, ix->msgs[ix->n - 1].doc) < 0)
+		rc = db_err(e, f->db, _("cannot index"));
 	sqlite3_exec(f->db, rc == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
 	if (indexed_r != NULL)
 		*indexed_r = rc == 0 ? ix->n - first : 0;
 	return rc;
 }
 
-int fts_match(struct fts *f, const char *match, size_t **seqs_r, size_t *n_r,
-	      struct err *e)
+/* The message number of doc in ix, or ix->n. */
+static size_t seq_of_doc(const struct mbox_index *ix, long long doc)
+{
+	size_t lo = 0, hi = ix->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ix->msgs[mid].doc == doc)
+			return mid;
+		if (ix->msgs[mid].doc < doc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return ix->n;
+}
+
+int fts_match(struct fts *f, const struct mbox_index *ix, const char *match,
+	      size_t **seqs_r, size_t *n_r, struct err *e)
 {
 	*seqs_r = NULL;
 	*n_r = 0;
 	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(f->db, "SELECT seq FROM fts WHERE fts MATCH ?"
-				    " AND mbox = ? ORDER BY seq", -1, &st, NULL);
+	int rc = sqlite3_prepare_v2(f->db, "SELECT rowid FROM fts WHERE fts MATCH ?"
+				    " ORDER BY rowid", -1, &st, NULL);
 	size_t cap = 0;
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, f->mbox);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			/* Rows of other mailboxes in the same cache are skipped. */
+			size_t seq = seq_of_doc(ix, sqlite3_column_int64(st, 0));
+			if (seq == ix->n)
+				continue;
 			*seqs_r = xgrow(*seqs_r, &cap, *n_r + 1, sizeof(**seqs_r));
-			(*seqs_r)[(*n_r)++] = (size_t)sqlite3_column_int64(st, 0);
+			(*seqs_r)[(*n_r)++] = seq;
 		}
 		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
 	}

@@ -5,8 +5,9 @@
  * each the text as the reader shows it (decoded, HTML converted), so that searches match what
  * a person sees, not raw base64 or quoted-printable.  The unicode61
  * tokenizer with diacritics removed makes matching case- and
- * accent-insensitive.  The index is brought up to date incrementally:
- * only messages the summary cache scanned this time are (re)indexed. */
+ * accent-insensitive.  Rows are keyed by the messages' doc numbers
+ * (mbox_index.h), which survive rewrites of the mbox: the index is brought
+ * up to date incrementally, only messages with new numbers are indexed. */
 #ifndef TERN_FTS_H
 #define TERN_FTS_H
 
@@ -35,10 +36,10 @@ int fts_update(struct fts *f, const struct mbox_index *ix, size_t *indexed_r,
 	       struct err *e);
 
 /* Runs the FTS5 query match (FTS5 syntax, e.g. "subject : hello" or
- * "\"a phrase\"") and returns the matching message numbers (0-based,
- * ascending) in a new array.  Returns 0, or -1 with e filled (a bad
+ * "\"a phrase\"") and returns the numbers (0-based, ascending) of the
+ * matching messages of ix, the mbox as opened, in a new array.  Returns 0, or -1 with e filled (a bad
  * match expression is an ERR_PARSE error). */
-int fts_match(struct fts *f, const char *match, size_t **seqs_r, size_t *n_r,
-	      struct err *e);
+int fts_match(struct fts *f, const struct mbox_index *ix, const char *match,
+	      size_t **seqs_r, size_t *n_r, struct err *e);
 
 #endif

@@ -11,27 +11,32 @@
 
 #include "mem.h"
 
-#define SCHEMA_VERSION 1
-#define TAIL_MAX 256
-#define SCAN_DROP_STEP ((size_t)16 << 20) /* bytes of the last separator line kept as identity */
+#define SCHEMA_VERSION 2
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+#define TAIL_MAX 256 /* bytes of the last separator line kept as identity */
+#define SCAN_DROP_STEP ((size_t)16 << 20)
 
+/* msg.doc is the rowid of the message's row in fts (fts.h); meta holds
+ * the next doc number, so that numbers are never reused while a row of
+ * theirs could remain. */
 static const char schema[] =
 	"PRAGMA journal_mode=TRUNCATE;"
 	"PRAGMA synchronous=OFF;" /* a cache: a crash at worst means a rescan */
 	"CREATE TABLE IF NOT EXISTS mbox(id INTEGER PRIMARY KEY, path TEXT UNIQUE"
 	" NOT NULL, dev INTEGER, ino INTEGER, size INTEGER, mtime INTEGER,"
-	" last_from INTEGER, tail BLOB, count INTEGER);"
+	" last_from INTEGER, tail BLOB, count INTEGER, fts_upto INTEGER DEFAULT 0);"
 	"CREATE TABLE IF NOT EXISTS msg(mbox INTEGER NOT NULL, seq INTEGER NOT NULL,"
+	" doc INTEGER NOT NULL,"
 	" from_line INTEGER, start INTEGER, end INTEGER, date INTEGER, zone INTEGER,"
 	" sender TEXT, sender_address TEXT, recipients TEXT, subject TEXT,"
 	" message_id TEXT, refs TEXT, in_reply_to TEXT, size INTEGER,"
-	" has_att INTEGER, flags INTEGER, PRIMARY KEY(mbox, seq)) WITHOUT ROWID;";
+	" has_att INTEGER, flags INTEGER, PRIMARY KEY(mbox, seq)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v INTEGER);"
+	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(subject, sender,"
+	" recipients, cc, body, tokenize = 'unicode61 remove_diacritics 2');";
 
-struct identity {
-	long long dev, ino, size, mtime;
-};
-
-static void identity_of(int fd, struct identity *id)
+void mbox_identity_of(int fd, struct mbox_identity *id)
 {
 	struct stat st;
 	memset(id, 0, sizeof(*id));
@@ -51,8 +56,7 @@ static struct mbox_entry *add_entry(struct mbox_index *ix)
 	return e;
 }
 
-/* Scans from byte offset pos to the end, adding entries. */
-static void scan_from(struct mbox_index *ix, size_t pos)
+void mbox_index_scan_from(struct mbox_index *ix, size_t pos)
 {
 	struct header_limits lim;
 	header_limits_default(&lim);
@@ -95,19 +99,21 @@ static bool load_rows(sqlite3 *db, long long id, struct mbox_index *ix, size_t l
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, "SELECT seq, from_line, start, end, date, zone,"
 			       " sender, sender_address, recipients, subject, message_id,"
-			       " refs, in_reply_to, size, has_att, flags FROM msg"
+			       " refs, in_reply_to, size, has_att, flags, doc FROM msg"
 			       " WHERE mbox = ? ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
 		return false;
 	sqlite3_bind_int64(st, 1, id);
 	bool good = true;
 	size_t prev_end = 0;
+	long long prev_doc = 0;
 	while (good && sqlite3_step(st) == SQLITE_ROW) {
 		long long seq = sqlite3_column_int64(st, 0);
 		long long from = sqlite3_column_int64(st, 1);
 		long long start = sqlite3_column_int64(st, 2);
 		long long end = sqlite3_column_int64(st, 3);
+		long long doc = sqlite3_column_int64(st, 16);
 		if (seq != (long long)ix->n || from < (long long)prev_end || start <= from ||
-		    end < start || end > (long long)limit) {
+		    end < start || end > (long long)limit || doc <= prev_doc) {
 			good = false;
 			break;
 		}
@@ -116,6 +122,7 @@ static bool load_rows(sqlite3 *db, long long id, struct mbox_index *ix, size_t l
 		e->pos.start = (size_t)start;
 		e->pos.end = (size_t)end;
 		prev_end = (size_t)end;
+		e->doc = prev_doc = doc;
 		e->sum.date = sqlite3_column_int64(st, 4);
 		e->sum.zone_minutes = sqlite3_column_int(st, 5);
 		e->sum.from = column_text(st, 6, false);
@@ -146,7 +153,7 @@ static bool tail_matches(const struct mbox_file *f, long long last_from,
 
 /* Uses the cache row of path if it fits the file: fills ix and sets how.
  * Returns the mbox id in the cache, or -1 if there is none. */
-static long long use_cache(sqlite3 *db, const char *path, const struct identity *id,
+static long long use_cache(sqlite3 *db, const char *path, const struct mbox_identity *id,
 			   struct mbox_index *ix)
 {
 	sqlite3_stmt *st;
@@ -185,8 +192,80 @@ static long long use_cache(sqlite3 *db, const char *path, const struct identity 
 	return row;
 }
 
-static int save(sqlite3 *db, const char *path, const struct identity *id,
-		const struct mbox_index *ix, size_t first_new)
+/* Whether doc is among the docs of ix->msgs[first..n) (increasing). */
+static bool has_doc(const struct mbox_index *ix, size_t first, long long doc)
+{
+	size_t lo = first, hi = ix->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ix->msgs[mid].doc == doc)
+			return true;
+		if (ix->msgs[mid].doc < doc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* Gives ix->msgs[first..n) increasing doc numbers: entries without one,
+ * or out of order, get new ones from the meta counter. */
+static int assign_docs(sqlite3 *db, struct mbox_index *ix, size_t first)
+{
+	sqlite3_stmt *st;
+	long long next = 1;
+	if (sqlite3_prepare_v2(db, "SELECT v FROM meta WHERE k = 'next_doc'", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		next = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	long long prev = first > 0 ? ix->msgs[first - 1].doc : 0;
+	for (size_t i = first; i < ix->n; i++) {
+		if (ix->msgs[i].doc <= prev || ix->msgs[i].doc >= next)
+			ix->msgs[i].doc = next++;
+		prev = ix->msgs[i].doc;
+	}
+	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta VALUES('next_doc', ?)", -1,
+			       &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, next);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Deletes the full-text rows of the docs of mbox mid's rows from seq
+ * first on that ix->msgs[first..n) no longer has. */
+static int drop_stale_docs(sqlite3 *db, long long mid, const struct mbox_index *ix,
+			   size_t first)
+{
+	sqlite3_stmt *q = NULL, *del = NULL;
+	int rc = sqlite3_prepare_v2(db, "SELECT doc FROM msg WHERE mbox = ? AND seq >= ?",
+				    -1, &q, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, "DELETE FROM fts WHERE rowid = ?", -1, &del, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(q, 1, mid);
+		sqlite3_bind_int64(q, 2, (long long)first);
+		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+			long long doc = sqlite3_column_int64(q, 0);
+			if (has_doc(ix, first, doc))
+				continue;
+			sqlite3_reset(del);
+			sqlite3_bind_int64(del, 1, doc);
+			if (sqlite3_step(del) != SQLITE_DONE)
+				break;
+		}
+		rc = rc == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+	}
+	sqlite3_finalize(q);
+	sqlite3_finalize(del);
+	return rc;
+}
+
+static int save(sqlite3 *db, const char *path, const struct mbox_identity *id,
+		struct mbox_index *ix, size_t first_new)
 {
 	int rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 	sqlite3_stmt *st = NULL;
@@ -200,6 +279,8 @@ static int save(sqlite3 *db, const char *path, const struct identity *id,
 		if (tail_len > TAIL_MAX)
 			tail_len = TAIL_MAX;
 	}
+	if (rc == SQLITE_OK)
+		rc = assign_docs(db, ix, first_new) == 0 ? SQLITE_OK : SQLITE_ERROR;
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(db, "INSERT INTO mbox(path, dev, ino, size, mtime,"
 					" last_from, tail, count) VALUES(?,?,?,?,?,?,?,?)"
@@ -233,6 +314,8 @@ static int save(sqlite3 *db, const char *path, const struct identity *id,
 		sqlite3_finalize(q);
 	}
 	if (rc == SQLITE_OK)
+		rc = drop_stale_docs(db, mid, ix, first_new);
+	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(db, "DELETE FROM msg WHERE mbox = ? AND seq >= ?",
 					-1, &st, NULL);
 	if (rc == SQLITE_OK) {
@@ -244,31 +327,35 @@ static int save(sqlite3 *db, const char *path, const struct identity *id,
 	st = NULL;
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(db, "INSERT INTO msg VALUES(?,?,?,?,?,?,?,?,?,?,?,?,"
-					"?,?,?,?,?)", -1, &st, NULL);
+					"?,?,?,?,?,?)", -1, &st, NULL);
 	for (size_t i = first_new; rc == SQLITE_OK && i < ix->n; i++) {
 		const struct mbox_entry *e = &ix->msgs[i];
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, mid);
 		sqlite3_bind_int64(st, 2, (long long)i);
-		sqlite3_bind_int64(st, 3, (long long)e->pos.from_line);
-		sqlite3_bind_int64(st, 4, (long long)e->pos.start);
-		sqlite3_bind_int64(st, 5, (long long)e->pos.end);
-		sqlite3_bind_int64(st, 6, e->sum.date);
-		sqlite3_bind_int(st, 7, e->sum.zone_minutes);
-		sqlite3_bind_text(st, 8, e->sum.from, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 9, e->sum.from_address, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 10, e->sum.to, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 11, e->sum.subject, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 12, e->sum.message_id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 13, e->sum.references, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 14, e->sum.in_reply_to, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 15, (long long)e->sum.size);
-		sqlite3_bind_int(st, 16, e->sum.has_attachment);
-		sqlite3_bind_int(st, 17, (int)e->sum.flags);
+		sqlite3_bind_int64(st, 3, e->doc);
+		sqlite3_bind_int64(st, 4, (long long)e->pos.from_line);
+		sqlite3_bind_int64(st, 5, (long long)e->pos.start);
+		sqlite3_bind_int64(st, 6, (long long)e->pos.end);
+		sqlite3_bind_int64(st, 7, e->sum.date);
+		sqlite3_bind_int(st, 8, e->sum.zone_minutes);
+		sqlite3_bind_text(st, 9, e->sum.from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 10, e->sum.from_address, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 11, e->sum.to, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 12, e->sum.subject, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 13, e->sum.message_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 14, e->sum.references, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 15, e->sum.in_reply_to, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 16, (long long)e->sum.size);
+		sqlite3_bind_int(st, 17, e->sum.has_attachment);
+		sqlite3_bind_int(st, 18, (int)e->sum.flags);
 		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
 	}
 	sqlite3_finalize(st);
 	sqlite3_exec(db, rc == SQLITE_OK ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) /* the numbers were not recorded: forget them */
+		for (size_t i = first_new; i < ix->n; i++)
+			ix->msgs[i].doc = 0;
 	return rc == SQLITE_OK ? 0 : -1;
 }
 
@@ -292,7 +379,7 @@ static sqlite3 *open_cache(const char *cache_path)
 		}
 		if ((version == 0 || version == SCHEMA_VERSION) &&
 		    sqlite3_exec(db, schema, NULL, NULL, NULL) == SQLITE_OK &&
-		    sqlite3_exec(db, "PRAGMA user_version = 1", NULL, NULL, NULL) == SQLITE_OK)
+		    sqlite3_exec(db, "PRAGMA user_version = " STRINGIFY(SCHEMA_VERSION), NULL, NULL, NULL) == SQLITE_OK)
 			return db;
 		sqlite3_close(db);
 		unlink(cache_path); /* not ours, or damaged: start afresh */
@@ -306,8 +393,10 @@ int mbox_index_open(struct mbox_index *ix, const char *path,
 	memset(ix, 0, sizeof(*ix));
 	if (mbox_file_open(&ix->file, path, e) < 0)
 		return -1;
-	struct identity id;
-	identity_of(ix->file.fd, &id);
+	struct mbox_identity id;
+	mbox_identity_of(ix->file.fd, &id);
+	id.size = (long long)ix->file.len; /* what is mapped, even if it grew since */
+	ix->id = id;
 	char *real = realpath(path, NULL);
 	const char *key = real ? real : path;
 	sqlite3 *db = cache_path ? open_cache(cache_path) : NULL;
@@ -316,9 +405,9 @@ int mbox_index_open(struct mbox_index *ix, const char *path,
 		use_cache(db, key, &id, ix);
 	size_t first_new = ix->n;
 	if (ix->how == MBOX_INDEX_GREW)
-		scan_from(ix, ix->resume);
+		mbox_index_scan_from(ix, ix->resume);
 	else if (ix->how == MBOX_INDEX_SCANNED)
-		scan_from(ix, 0);
+		mbox_index_scan_from(ix, 0);
 	int rc = 0;
 	if (db != NULL && ix->how != MBOX_INDEX_CACHED)
 		rc = save(db, key, &id, ix, first_new) < 0 ? 1 : 0;
@@ -335,4 +424,30 @@ void mbox_index_close(struct mbox_index *ix)
 	free(ix->msgs);
 	mbox_file_close(&ix->file);
 	memset(ix, 0, sizeof(*ix));
+}
+
+int mbox_index_store(struct mbox_index *ix, const char *path,
+		     const char *cache_path)
+{
+	if (cache_path == NULL)
+		return 0;
+	sqlite3 *db = open_cache(cache_path);
+	if (db == NULL)
+		return -1;
+	char *real = realpath(path, NULL);
+	const char *key = real ? real : path;
+	int rc = save(db, key, &ix->id, ix, 0);
+	if (rc < 0) {
+		/* Never leave a record that claims to describe the old file. */
+		sqlite3_stmt *st;
+		if (sqlite3_prepare_v2(db, "UPDATE mbox SET size = -1 WHERE path = ?", -1,
+				       &st, NULL) == SQLITE_OK) {
+			sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+			sqlite3_step(st);
+		}
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	free(real);
+	return rc;
 }

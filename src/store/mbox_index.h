@@ -23,10 +23,22 @@
 struct mbox_entry {
 	struct mbox_msg pos;
 	struct summary sum;
+	/* The message's document number in the cache (its full-text index
+	 * row): unique in the cache file, kept while the message is, and
+	 * increasing with the message number.  0 until the cache assigns
+	 * one (no cache, or a cache that could not be written). */
+	long long doc;
+};
+
+/* What a file was when it was read: a change of any of these means
+ * another program touched it. */
+struct mbox_identity {
+	long long dev, ino, size, mtime; /* mtime in nanoseconds */
 };
 
 struct mbox_index {
 	struct mbox_file file;
+	struct mbox_identity id; /* of the file when mapped; size = file.len */
 	struct mbox_entry *msgs;
 	size_t n;
 	size_t cap;
@@ -43,5 +55,20 @@ struct mbox_index {
 int mbox_index_open(struct mbox_index *ix, const char *path,
 		    const char *cache_path, struct err *e);
 void mbox_index_close(struct mbox_index *ix);
+
+/* For the store's own writers (mbox_rewrite): scans ix->file from byte
+ * offset pos to its end, adding entries after the existing ones. */
+void mbox_index_scan_from(struct mbox_index *ix, size_t pos);
+
+/* For the store's own writers: records ix (its file, identity and every
+ * entry, keeping their doc numbers; entries with doc 0 get new ones) as
+ * the cache of path, replacing what the cache held; full-text rows of
+ * documents no longer in ix are deleted.  Returns 0, or -1 if the cache
+ * could not be written (then it no longer claims to know path). */
+int mbox_index_store(struct mbox_index *ix, const char *path,
+		     const char *cache_path);
+
+/* The identity of the open file fd (size from fstat). */
+void mbox_identity_of(int fd, struct mbox_identity *id);
 
 #endif

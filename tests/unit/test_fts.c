@@ -28,9 +28,13 @@ static size_t count_matches(const char *q)
 	size_t *seqs, n;
 	struct err e;
 	err_init(&e);
+	struct mbox_index ix;
+	if (mbox_index_open(&ix, mbox, cache, &e) < 0)
+		return (size_t)-1;
 	struct fts *f = fts_open(mbox, cache, &e);
-	int rc = f ? fts_match(f, q, &seqs, &n, &e) : -1;
+	int rc = f ? fts_match(f, &ix, q, &seqs, &n, &e) : -1;
 	fts_close(&f);
+	mbox_index_close(&ix);
 	if (rc < 0) {
 		diag("match %s: %s", q, e.msg);
 		return (size_t)-1;
@@ -44,11 +48,15 @@ static size_t first_match(const char *q)
 	size_t *seqs, n, r = (size_t)-1;
 	struct err e;
 	err_init(&e);
+	struct mbox_index ix;
+	if (mbox_index_open(&ix, mbox, cache, &e) < 0)
+		return r;
 	struct fts *f = fts_open(mbox, cache, &e);
 	seqs = NULL;
-	if (f != NULL && fts_match(f, q, &seqs, &n, &e) == 0 && n > 0)
+	if (f != NULL && fts_match(f, &ix, q, &seqs, &n, &e) == 0 && n > 0)
 		r = seqs[0];
 	fts_close(&f);
+	mbox_index_close(&ix);
 	free(seqs);
 	return r;
 }
@@ -99,10 +107,13 @@ int main(void)
 	size_t *seqs, n;
 	struct err e;
 	err_init(&e);
-	struct fts *fx = fts_open(mbox, cache, &e);
-	ok(fx != NULL && fts_match(fx, "\"unterminated", &seqs, &n, &e) < 0 &&
+	struct mbox_index ix;
+	struct fts *fx = mbox_index_open(&ix, mbox, cache, &e) < 0 ? NULL
+			 : fts_open(mbox, cache, &e);
+	ok(fx != NULL && fts_match(fx, &ix, "\"unterminated", &seqs, &n, &e) < 0 &&
 	   e.code == ERR_PARSE, "a bad expression is a parse error: %s", e.msg);
 	fts_close(&fx);
+	mbox_index_close(&ix);
 	tu_rm_rf(dir);
 	free(dir);
 	return done_testing();
