@@ -15,49 +15,7 @@
 #include "mbox_lock.h"
 #include "mbox_scan.h"
 #include "mem.h"
-
-#define STAGE_SIZE 16384
-
-/* Bytes go through a fixed staging buffer to the file at off; the first
- * failure is kept in error and every later write is skipped. */
-struct writer {
-	int fd;
-	off_t off;
-	size_t n;
-	int error;
-	char stage[STAGE_SIZE];
-};
-
-static void w_flush(struct writer *w)
-{
-	size_t done = 0;
-	while (w->error == 0 && done < w->n) {
-		ssize_t r = pwrite(w->fd, w->stage + done, w->n - done, w->off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			w->error = r < 0 ? errno : ENOSPC;
-			break;
-		}
-		done += (size_t)r;
-		w->off += r;
-	}
-	w->n = 0;
-}
-
-static void w_put(struct writer *w, const char *p, size_t len)
-{
-	while (len > 0 && w->error == 0) {
-		size_t room = STAGE_SIZE - w->n;
-		size_t k = len < room ? len : room;
-		memcpy(w->stage + w->n, p, k);
-		w->n += k;
-		p += k;
-		len -= k;
-		if (w->n == STAGE_SIZE)
-			w_flush(w);
-	}
-}
+#include "mbox_writer.h"
 
 static bool sender_is_clean(const char *s)
 {
@@ -74,7 +32,7 @@ static bool sender_is_clean(const char *s)
 }
 
 /* "From SENDER Www Mmm dd hh:mm:ss yyyy\n" (asctime, UTC, C locale). */
-static void put_separator(struct writer *w, const char *sender, time_t date)
+static void put_separator(struct mbox_writer *w, const char *sender, time_t date)
 {
 	static const char days[7][4] = {
 		"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
@@ -93,14 +51,14 @@ static void put_separator(struct writer *w, const char *sender, time_t date)
 			 days[tm.tm_wday % 7], months[tm.tm_mon % 12], tm.tm_mday,
 			 tm.tm_hour, tm.tm_min, tm.tm_sec, tm.tm_year + 1900);
 	if (n > 0 && (size_t)n < sizeof(line))
-		w_put(w, line, (size_t)n);
+		mbox_writer_put(w, line, (size_t)n);
 	else if (w->error == 0)
 		w->error = EINVAL;
 }
 
 /* The message with mboxrd quoting, CRLF as LF, a final LF ensured, and
  * the blank line that ends it. */
-static void put_message(struct writer *w, const char *msg, size_t len)
+static void put_message(struct mbox_writer *w, const char *msg, size_t len)
 {
 	size_t p = 0;
 	while (p < len) {
@@ -108,15 +66,15 @@ static void put_message(struct writer *w, const char *msg, size_t len)
 		size_t end = nl ? (size_t)(nl - msg) + 1 : len;
 		size_t depth;
 		if (mbox_line_needs_quoting(msg + p, end - p, &depth))
-			w_put(w, ">", 1);
+			mbox_writer_put(w, ">", 1);
 		size_t text_end = nl ? end - 1 : len;
 		if (nl && text_end > p && msg[text_end - 1] == '\r')
 			text_end--;
-		w_put(w, msg + p, text_end - p);
-		w_put(w, "\n", 1);
+		mbox_writer_put(w, msg + p, text_end - p);
+		mbox_writer_put(w, "\n", 1);
 		p = end;
 	}
-	w_put(w, "\n", 1);
+	mbox_writer_put(w, "\n", 1);
 }
 
 static int read_exact(int fd, char *p, size_t n, off_t off)
@@ -183,17 +141,14 @@ static int append_locked(int fd, const char *path,
 	off_t before = st.st_size;
 	if (check_existing(fd, before, path, &fix, e) < 0)
 		return -1;
-	struct writer *w = xmalloc(sizeof(*w));
-	w->fd = fd;
-	w->off = before;
-	w->n = 0;
-	w->error = 0;
-	w_put(w, fix, strlen(fix));
+	struct mbox_writer *w = xmalloc(sizeof(*w));
+	mbox_writer_init(w, fd, before);
+	mbox_writer_put(w, fix, strlen(fix));
 	for (size_t i = 0; i < n; i++) {
 		put_separator(w, msgs[i].sender, msgs[i].date);
 		put_message(w, msgs[i].data, msgs[i].len);
 	}
-	w_flush(w);
+	mbox_writer_flush(w);
 	int error = w->error;
 	free(w);
 	if (error == 0 && fsync(fd) < 0)
