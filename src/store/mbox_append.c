@@ -12,10 +12,13 @@
 #include <unistd.h>
 
 #include "i18n.h"
+#include "mbox_journal.h"
 #include "mbox_lock.h"
 #include "mbox_scan.h"
 #include "mem.h"
 #include "mbox_writer.h"
+
+#define SEP_MAX (MBOX_APPEND_SENDER_MAX + 64)
 
 static bool sender_is_clean(const char *s)
 {
@@ -31,8 +34,9 @@ static bool sender_is_clean(const char *s)
 	return true;
 }
 
-/* "From SENDER Www Mmm dd hh:mm:ss yyyy\n" (asctime, UTC, C locale). */
-static void put_separator(struct mbox_writer *w, const char *sender, time_t date)
+/* "From SENDER Www Mmm dd hh:mm:ss yyyy\n" (asctime, UTC, C locale) into
+ * line[0..SEP_MAX); returns its length, 0 if it did not fit. */
+static size_t format_separator(char *line, const char *sender, time_t date)
 {
 	static const char days[7][4] = {
 		"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
@@ -45,15 +49,11 @@ static void put_separator(struct mbox_writer *w, const char *sender, time_t date
 		if (gmtime_r(&date, &tm) == NULL)
 			memset(&tm, 0, sizeof(tm));
 	}
-	char line[MBOX_APPEND_SENDER_MAX + 64];
-	int n = snprintf(line, sizeof(line), "From %s %s %s %2d %02d:%02d:%02d %d\n",
+	int n = snprintf(line, SEP_MAX, "From %s %s %s %2d %02d:%02d:%02d %d\n",
 			 sender_is_clean(sender) ? sender : "MAILER-DAEMON",
 			 days[tm.tm_wday % 7], months[tm.tm_mon % 12], tm.tm_mday,
 			 tm.tm_hour, tm.tm_min, tm.tm_sec, tm.tm_year + 1900);
-	if (n > 0 && (size_t)n < sizeof(line))
-		mbox_writer_put(w, line, (size_t)n);
-	else if (w->error == 0)
-		w->error = EINVAL;
+	return n > 0 && n < SEP_MAX ? (size_t)n : 0;
 }
 
 /* The message with mboxrd quoting, CRLF as LF, a final LF ensured, and
@@ -115,18 +115,43 @@ static int check_existing(int fd, off_t size, const char *path,
 	return 0;
 }
 
+/* Truncates the file back to before; *undone_r says whether it worked. */
 static int roll_back(int fd, const char *path, off_t before, int error,
-		     struct err *e)
+		     bool *undone_r, struct err *e)
 {
+	*undone_r = false;
 	if (ftruncate(fd, before) < 0 || fsync(fd) < 0)
 		return err_set(e, ERR_FOLDER, ERR_IO,
 			       _("could not append to %s: %s; removing the partial "
 				 "message failed too (%s): the end of the mailbox "
 				 "may be damaged"),
 			       path, strerror(error), strerror(errno));
+	*undone_r = true;
 	return err_set(e, ERR_FOLDER, ERR_IO,
 		       _("could not append to %s: %s; the mailbox is unchanged"),
 		       path, strerror(error));
+}
+
+/* Counts and hashes what each message will be written as (dry run), for
+ * the journal.  Returns 0, or an errno value. */
+static int plan(struct mbox_writer *w, off_t off, const struct mbox_append_msg *msgs,
+		size_t n, char (*seps)[SEP_MAX], struct mbox_journal_msg *jm)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t slen = format_separator(seps[i], msgs[i].sender, msgs[i].date);
+		if (slen == 0)
+			return EINVAL;
+		mbox_writer_init(w, -1, off);
+		mbox_writer_put(w, seps[i], slen);
+		put_message(w, msgs[i].data, msgs[i].len);
+		mbox_writer_flush(w);
+		jm[i].off = off;
+		jm[i].len = (size_t)(w->off - off);
+		jm[i].hash = w->hash;
+		jm[i].sep = seps[i];
+		off = w->off;
+	}
+	return 0;
 }
 
 static int append_locked(int fd, const char *path,
@@ -142,20 +167,41 @@ static int append_locked(int fd, const char *path,
 	if (check_existing(fd, before, path, &fix, e) < 0)
 		return -1;
 	struct mbox_writer *w = xmalloc(sizeof(*w));
+	char (*seps)[SEP_MAX] = xcalloc(n, sizeof(*seps));
+	struct mbox_journal_msg *jm = xcalloc(n, sizeof(*jm));
+	char *jpath = NULL;
+	int rc = -1;
+	int error = plan(w, before + (off_t)strlen(fix), msgs, n, seps, jm);
+	if (error != 0) {
+		err_set(e, ERR_FOLDER, ERR_IO, _("could not append to %s: %s; the mailbox "
+						 "is unchanged"), path, strerror(error));
+		goto out;
+	}
+	if (mbox_journal_begin(path, fd, before, jm, n, &jpath, e) < 0)
+		goto out;
 	mbox_writer_init(w, fd, before);
 	mbox_writer_put(w, fix, strlen(fix));
 	for (size_t i = 0; i < n; i++) {
-		put_separator(w, msgs[i].sender, msgs[i].date);
+		mbox_writer_put(w, seps[i], strlen(seps[i]));
 		put_message(w, msgs[i].data, msgs[i].len);
 	}
 	mbox_writer_flush(w);
-	int error = w->error;
-	free(w);
+	error = w->error;
 	if (error == 0 && fsync(fd) < 0)
 		error = errno;
+	bool undone = true;
 	if (error == 0)
-		return 0;
-	return roll_back(fd, path, before, error, e);
+		rc = 0;
+	else
+		rc = roll_back(fd, path, before, error, &undone, e);
+	if (undone)
+		mbox_journal_end(&jpath); /* else the next writer takes it out */
+out:
+	free(jpath);
+	free(jm);
+	free(seps);
+	free(w);
+	return rc;
 }
 
 static int check_regular(int fd, const char *path, struct err *e)
@@ -208,25 +254,65 @@ static int open_mbox(const char *path, struct err *e)
 		       path);
 }
 
+/* Opens path and locks it, settling a journal left by an append that was
+ * cut short (mbox_journal.h).  Returns the descriptor, or -1. */
+static int open_locked(const char *path, struct mbox_lock *lk, int timeout,
+		       bool create, struct err *e)
+{
+	for (int round = 0; round < 3; round++) {
+		int fd = create ? open_mbox(path, e)
+			 : open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		if (fd < 0) {
+			if (!create)
+				err_set(e, ERR_FOLDER, ERR_IO, _("cannot open %s: %s"), path,
+					strerror(errno));
+			return -1;
+		}
+		if (mbox_lock_acquire(lk, fd, path, timeout, e) < 0) {
+			close(fd);
+			return -1;
+		}
+		int rc = mbox_journal_recover(path, fd, e);
+		if (rc == 0)
+			return fd;
+		mbox_lock_release(lk);
+		close(fd);
+		if (rc < 0)
+			return -1;
+		/* rc == 1: the file was replaced; open the new one. */
+	}
+	return err_set(e, ERR_FOLDER, ERR_IO,
+		       _("cannot open %s: it keeps being replaced"), path);
+}
+
 int mbox_append_batch(const char *path, const struct mbox_append_msg *msgs,
 		      size_t n, const struct mbox_append_options *opt,
 		      struct err *e)
 {
 	if (n == 0)
 		return 0;
-	int fd = open_mbox(path, e);
+	struct mbox_lock lk;
+	int fd = open_locked(path, &lk, opt ? opt->lock_timeout_ms : -1, true, e);
 	if (fd < 0)
 		return -1;
-	struct mbox_lock lk;
-	int timeout = opt ? opt->lock_timeout_ms : -1;
-	if (mbox_lock_acquire(&lk, fd, path, timeout, e) < 0) {
-		close(fd);
-		return -1;
-	}
 	int rc = append_locked(fd, path, msgs, n, e);
 	mbox_lock_release(&lk);
 	close(fd);
 	return rc;
+}
+
+int mbox_append_recover(const char *path, const struct mbox_append_options *opt,
+			struct err *e)
+{
+	if (!mbox_journal_exists(path))
+		return 0;
+	struct mbox_lock lk;
+	int fd = open_locked(path, &lk, opt ? opt->lock_timeout_ms : -1, false, e);
+	if (fd < 0)
+		return -1;
+	mbox_lock_release(&lk);
+	close(fd);
+	return 0;
 }
 
 int mbox_append(const char *path, const char *sender, time_t date,

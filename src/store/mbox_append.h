@@ -40,8 +40,14 @@
  *   - Message bytes are not otherwise changed: a Content-Length header in
  *     the message is kept as given (mbox_scan believes it only when it
  *     lands exactly on a separator or the end of the file).
+ *   - A kill at any instant of an append (kill -9, power loss) is undone
+ *     by the next writer of the mbox, or the next mbox_index_open: the
+ *     append journal (mbox_journal.h) tells it which bytes to take out.
+ *     After the next append, or mbox_append_recover(), the mailbox holds
+ *     every message of a batch or none of it.
  * Memory stays bounded whatever the message size: it is written through a
- * fixed-size staging buffer. */
+ * fixed-size staging buffer (each message is read twice: once to count
+ * and hash it for the journal, once to write it). */
 #ifndef TERN_MBOX_APPEND_H
 #define TERN_MBOX_APPEND_H
 
@@ -76,5 +82,11 @@ int mbox_append(const char *path, const char *sender, time_t date,
 int mbox_append_batch(const char *path, const struct mbox_append_msg *msgs,
 		      size_t n, const struct mbox_append_options *opt,
 		      struct err *e);
+
+/* Settles what an append killed half-way left in the mbox at path (see
+ * above), if anything: takes the lock only when there is something to do.
+ * Returns 0, or -1 with e filled (e.g. the mbox is locked). */
+int mbox_append_recover(const char *path, const struct mbox_append_options *opt,
+			struct err *e);
 
 #endif

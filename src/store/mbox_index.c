@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mbox_append.h"
+#include "mbox_journal.h"
 #include "mem.h"
 
 #define SCHEMA_VERSION 2
@@ -391,6 +393,13 @@ int mbox_index_open(struct mbox_index *ix, const char *path,
 		    const char *cache_path, struct err *e)
 {
 	memset(ix, 0, sizeof(*ix));
+	if (mbox_journal_exists(path)) {
+		/* An append was cut short: take it out before reading. */
+		struct mbox_append_options opt = { .lock_timeout_ms = 1000 };
+		struct err ignored;
+		err_init(&ignored);
+		(void)mbox_append_recover(path, &opt, &ignored);
+	}
 	if (mbox_file_open(&ix->file, path, e) < 0)
 		return -1;
 	struct mbox_identity id;

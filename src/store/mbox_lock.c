@@ -177,12 +177,50 @@ static enum attempt dotlock_fill(struct mbox_lock *lk, int fd, const char *path)
 	return ATTEMPT_OK;
 }
 
+/* Creates the dotlock path with our pid already in it: an unnamed file
+ * (O_TMPFILE) in its directory is filled, then linked to the name, which
+ * fails with EEXIST as O_EXCL does.  So a process killed at any instant
+ * leaves no dotlock or one that names it -- never an empty one, which
+ * others could only judge by its age.  Returns 1 (created; errno is not
+ * used), 0 when the system cannot do this (no O_TMPFILE support, no
+ * /proc), or -1 with errno set. */
+static int dotlock_create_whole(struct mbox_lock *lk, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash == NULL ? xstrdup(".") : slash == path ? xstrdup("/")
+		    : xstrndup(path, (size_t)(slash - path));
+	int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	free(dir);
+	if (fd < 0)
+		return errno == EACCES || errno == EROFS ? -1 : 0;
+	char text[32], proc[64];
+	int n = snprintf(text, sizeof(text), "%ld\n", (long)getpid());
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	struct stat st;
+	int rc = 1;
+	if (n < 0 || write_all(fd, text, (size_t)n) < 0 || fstat(fd, &st) < 0)
+		rc = -1;
+	else if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) < 0)
+		rc = errno == EEXIST || errno == EACCES ? -1 : 0;
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	if (rc == 1) {
+		lk->dotlock_dev = st.st_dev;
+		lk->dotlock_ino = st.st_ino;
+	}
+	return rc;
+}
+
 static enum attempt dotlock_try(struct mbox_lock *lk, const char *path,
 				struct lock_holder *h)
 {
 	for (int round = 0; round < 2; round++) {
-		int fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW |
-			      O_CLOEXEC | O_NOCTTY, 0600);
+		int whole = dotlock_create_whole(lk, path);
+		if (whole > 0)
+			return ATTEMPT_OK;
+		int fd = whole < 0 ? -1 : open(path, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW |
+						O_CLOEXEC | O_NOCTTY, 0600);
 		if (fd >= 0)
 			return dotlock_fill(lk, fd, path);
 		if (errno == EACCES)

@@ -4,9 +4,13 @@
  *
  * Two locks are taken, both or neither:
  *   - an fcntl write lock (F_SETLK, F_WRLCK) on the whole file;
- *   - a dotlock: the file PATH.lock, created with O_CREAT|O_EXCL|
- *     O_NOFOLLOW, mode 0600, holding our pid and a newline ("12345\n", as
- *     liblockfile writes it).
+ *   - a dotlock: the file PATH.lock, mode 0600, holding our pid and a
+ *     newline ("12345\n", as liblockfile writes it).  It is created whole:
+ *     an unnamed O_TMPFILE file in the directory gets the pid, then is
+ *     linked to the name (EEXIST if taken, like O_EXCL; never through a
+ *     symbolic link), so a kill at any instant cannot leave an empty
+ *     dotlock.  Where O_TMPFILE or /proc is missing: O_CREAT|O_EXCL|
+ *     O_NOFOLLOW, then the pid.
  * Each attempt tries both; if one is refused, the other is given back
  * before waiting, so a program that takes them in the other order cannot
  * deadlock with us.  Attempts are repeated every 100 ms until the timeout.

@@ -2,7 +2,6 @@
 
 #include "mbox_rewrite.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,13 +13,12 @@
 
 #include "header.h"
 #include "i18n.h"
+#include "mbox_journal.h"
 #include "mbox_lock.h"
 #include "mbox_writer.h"
 #include "mem.h"
 #include "str.h"
 
-#define TEMP_TAG ".tern-new."
-#define BASE_MAX 200 /* of the mbox's name in the temporary file's name */
 #define SYNC_ATTEMPTS 3
 #define DROP_STEP ((size_t)16 << 20)
 
@@ -97,54 +95,6 @@ static void put_message_with_flags(struct mbox_writer *w, const char *msg,
 		mbox_writer_put(w, eol, strlen(eol));
 	put_status(w, flags, eol);
 	mbox_writer_put(w, msg + p, len - p);
-}
-
-/* ------------------------------------------------------------ files */
-
-/* The directory of path and the prefix of our temporary files there. */
-static void temp_names(const char *path, char **dir_r, char **prefix_r)
-{
-	const char *slash = strrchr(path, '/');
-	const char *base = slash ? slash + 1 : path;
-	*dir_r = slash == NULL ? xstrdup(".")
-		 : slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
-	size_t blen = strlen(base);
-	if (blen > BASE_MAX)
-		blen = BASE_MAX;
-	size_t n = 1 + blen + sizeof(TEMP_TAG);
-	*prefix_r = xmalloc(n);
-	snprintf(*prefix_r, n, ".%.*s%s", (int)blen, base, TEMP_TAG);
-}
-
-/* Removes temporary files a killed rewrite of this mbox left.  Called
- * under the mbox lock: no live rewrite can own one. */
-static void remove_stale_temps(const char *dir, const char *prefix)
-{
-	DIR *d = opendir(dir);
-	if (d == NULL)
-		return;
-	size_t plen = strlen(prefix);
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		struct stat st;
-		if (strncmp(de->d_name, prefix, plen) != 0 ||
-		    strlen(de->d_name) != plen + 6 ||
-		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISREG(st.st_mode))
-			continue;
-		unlinkat(dirfd(d), de->d_name, 0);
-	}
-	closedir(d);
-}
-
-static int fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	int rc = fsync(fd);
-	close(fd);
-	return rc;
 }
 
 /* ------------------------------------------------------------ rewrite */
@@ -306,6 +256,15 @@ static int rewrite_locked(struct rewrite *r, int fd, const char *cache_path,
 	struct mbox_identity cur;
 	if (fstat(fd, &st) < 0)
 		return write_error(e, r->path, errno);
+	/* An append cut short is settled first; if that changed the file,
+	 * the caller sees it changed and reopens. */
+	int settled = mbox_journal_recover(r->path, fd, e);
+	if (settled < 0)
+		return -1;
+	if (settled > 0)
+		return MBOX_REWRITE_CHANGED;
+	if (fstat(fd, &st) < 0)
+		return write_error(e, r->path, errno);
 	mbox_identity_of(fd, &cur);
 	if (cur.dev != ix->id.dev || cur.ino != ix->id.ino || cur.size < ix->id.size ||
 	    (cur.size == ix->id.size && cur.mtime != ix->id.mtime))
@@ -322,16 +281,11 @@ static int rewrite_locked(struct rewrite *r, int fd, const char *cache_path,
 		rc = MBOX_REWRITE_CHANGED;
 		goto out;
 	}
-	char *dir, *prefix;
-	temp_names(r->path, &dir, &prefix);
-	remove_stale_temps(dir, prefix);
-	size_t tlen = strlen(dir) + 1 + strlen(prefix) + 7;
-	char *tmp = xmalloc(tlen);
-	snprintf(tmp, tlen, "%s/%sXXXXXX", dir, prefix);
-	int tfd = mkostemp(tmp, O_CLOEXEC); /* O_EXCL, 0600 */
+	char *dir, *tmp;
+	int tfd = mbox_temp_open(r->path, &tmp, &dir);
 	if (tfd < 0) {
 		rc = write_error(e, r->path, errno);
-		goto out_names;
+		goto out;
 	}
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	(void)fcntl(tfd, F_SETLK, &fl); /* the new file is locked from the start */
@@ -341,23 +295,16 @@ static int rewrite_locked(struct rewrite *r, int fd, const char *cache_path,
 	write_new(r, w);
 	int error = w->error;
 	free(w);
-	if (error == 0 && fsync(tfd) < 0)
-		error = errno;
-	if (error == 0) {
-		(void)fchmod(tfd, st.st_mode & 07777);
-		if (fchown(tfd, st.st_uid, st.st_gid) < 0)
-			(void)fchmod(tfd, st.st_mode & 0777); /* no set-id bits for another owner */
-	}
-	if (error == 0 && rename(tmp, r->path) < 0)
-		error = errno;
-	if (error != 0) {
+	if (error == 0)
+		error = mbox_temp_commit(tfd, tmp, r->path, dir, &st);
+	else
 		unlink(tmp);
+	if (error != 0) {
 		close(tfd);
 		rc = write_error(e, r->path, error);
 		goto out_pos;
 	}
 	/* The new name is in place; from here on nothing fails the rewrite. */
-	(void)fsync_dir(dir);
 	munmap((void *)r->data, r->len);
 	r->data = NULL;
 	adopt_new_file(r, tfd, cache_path);
@@ -367,9 +314,7 @@ out_pos:
 	free(r->pos);
 	r->pos = NULL;
 	free(tmp);
-out_names:
 	free(dir);
-	free(prefix);
 out:
 	if (r->data != NULL)
 		munmap((void *)r->data, r->len);
