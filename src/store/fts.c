@@ -38,7 +38,7 @@ static sqlite3 *open_db(const char *cache_path, struct err *e)
 {
 	sqlite3 *db = NULL;
 	/* The tables are made by mbox_index_open(), which must come first. */
-	if (sqlite3_open_v2(cache_path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+	if (sqlite3_open_v2(cache_path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
 	    sqlite3_exec(db, "PRAGMA synchronous=OFF;", NULL, NULL, NULL) != SQLITE_OK) {
 		db_err(e, db, _("cannot open"));
 		sqlite3_close(db);

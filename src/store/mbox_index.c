@@ -11,29 +11,29 @@
 
 #include "mbox_append.h"
 #include "mbox_journal.h"
+#include "mbox_record.h"
 #include "mem.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 #define STRINGIFY_(x) #x
 #define STRINGIFY(x) STRINGIFY_(x)
 #define TAIL_MAX 256 /* bytes of the last separator line kept as identity */
 #define SCAN_DROP_STEP ((size_t)16 << 20)
+#define CHUNK 512 /* messages per row of the chunk table */
+#define CHUNK_BYTES_MAX ((size_t)64 << 20)
 
-/* msg.doc is the rowid of the message's row in fts (fts.h); meta holds
- * the next doc number, so that numbers are never reused while a row of
- * theirs could remain. */
+/* chunk holds the entries of CHUNK messages from number first on, as
+ * mbox_record.h encodes them; an entry's doc is the rowid of its row in
+ * fts (fts.h).  meta holds the next doc number, so that numbers are never
+ * reused while a row of theirs could remain. */
 static const char schema[] =
 	"PRAGMA journal_mode=TRUNCATE;"
 	"PRAGMA synchronous=OFF;" /* a cache: a crash at worst means a rescan */
 	"CREATE TABLE IF NOT EXISTS mbox(id INTEGER PRIMARY KEY, path TEXT UNIQUE"
 	" NOT NULL, dev INTEGER, ino INTEGER, size INTEGER, mtime INTEGER,"
 	" last_from INTEGER, tail BLOB, count INTEGER, fts_upto INTEGER DEFAULT 0);"
-	"CREATE TABLE IF NOT EXISTS msg(mbox INTEGER NOT NULL, seq INTEGER NOT NULL,"
-	" doc INTEGER NOT NULL,"
-	" from_line INTEGER, start INTEGER, end INTEGER, date INTEGER, zone INTEGER,"
-	" sender TEXT, sender_address TEXT, recipients TEXT, subject TEXT,"
-	" message_id TEXT, refs TEXT, in_reply_to TEXT, size INTEGER,"
-	" has_att INTEGER, flags INTEGER, PRIMARY KEY(mbox, seq)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS chunk(mbox INTEGER NOT NULL, first INTEGER NOT NULL,"
+	" n INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(mbox, first)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v INTEGER);"
 	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(subject, sender,"
 	" recipients, cc, body, tokenize = 'unicode61 remove_diacritics 2');";
@@ -68,6 +68,7 @@ void mbox_index_scan_from(struct mbox_index *ix, size_t pos)
 		struct mbox_entry *e = add_entry(ix);
 		e->pos = m;
 		summary_from_message(&e->sum, ix->file.data + m.start, m.end - m.start, &lim);
+		summary_pack(&e->sum);
 		ix->scanned++;
 		/* Read once: let what is behind us leave resident memory. */
 		if (m.from_line - dropped > SCAN_DROP_STEP) {
@@ -86,57 +87,42 @@ static void drop_entries_from(struct mbox_index *ix, size_t first)
 
 /* ------------------------------------------------------------ cache */
 
-static char *column_text(sqlite3_stmt *st, int col, bool nullable)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-	if (t == NULL)
-		return nullable ? NULL : xstrdup("");
-	return xstrndup((const char *)t, (size_t)sqlite3_column_bytes(st, col));
-}
-
-/* Loads the cached rows of mbox id; false if any row does not fit the
+/* Loads the cached entries of mbox id; false if any does not fit the
  * file (then nothing is kept). */
 static bool load_rows(sqlite3 *db, long long id, struct mbox_index *ix, size_t limit)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, "SELECT seq, from_line, start, end, date, zone,"
-			       " sender, sender_address, recipients, subject, message_id,"
-			       " refs, in_reply_to, size, has_att, flags, doc FROM msg"
-			       " WHERE mbox = ? ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT first, n, data FROM chunk WHERE mbox = ?"
+			       " ORDER BY first", -1, &st, NULL) != SQLITE_OK)
 		return false;
 	sqlite3_bind_int64(st, 1, id);
 	bool good = true;
 	size_t prev_end = 0;
 	long long prev_doc = 0;
 	while (good && sqlite3_step(st) == SQLITE_ROW) {
-		long long seq = sqlite3_column_int64(st, 0);
-		long long from = sqlite3_column_int64(st, 1);
-		long long start = sqlite3_column_int64(st, 2);
-		long long end = sqlite3_column_int64(st, 3);
-		long long doc = sqlite3_column_int64(st, 16);
-		if (seq != (long long)ix->n || from < (long long)prev_end || start <= from ||
-		    end < start || end > (long long)limit || doc <= prev_doc) {
+		long long first = sqlite3_column_int64(st, 0);
+		long long n = sqlite3_column_int64(st, 1);
+		const unsigned char *p = sqlite3_column_blob(st, 2);
+		const unsigned char *end = p + sqlite3_column_bytes(st, 2);
+		if (first != (long long)ix->n || n <= 0 || n > CHUNK || p == NULL) {
 			good = false;
 			break;
 		}
-		struct mbox_entry *e = add_entry(ix);
-		e->pos.from_line = (size_t)from;
-		e->pos.start = (size_t)start;
-		e->pos.end = (size_t)end;
-		prev_end = (size_t)end;
-		e->doc = prev_doc = doc;
-		e->sum.date = sqlite3_column_int64(st, 4);
-		e->sum.zone_minutes = sqlite3_column_int(st, 5);
-		e->sum.from = column_text(st, 6, false);
-		e->sum.from_address = column_text(st, 7, false);
-		e->sum.to = column_text(st, 8, false);
-		e->sum.subject = column_text(st, 9, false);
-		e->sum.message_id = column_text(st, 10, true);
-		e->sum.references = column_text(st, 11, true);
-		e->sum.in_reply_to = column_text(st, 12, true);
-		e->sum.size = (size_t)sqlite3_column_int64(st, 13);
-		e->sum.has_attachment = sqlite3_column_int(st, 14) != 0;
-		e->sum.flags = (unsigned)sqlite3_column_int(st, 15);
+		ix->msgs = xgrow(ix->msgs, &ix->cap, ix->n + (size_t)n, sizeof(*ix->msgs));
+		for (long long k = 0; good && k < n; k++) {
+			struct mbox_entry *e = &ix->msgs[ix->n];
+			if (!mbox_record_decode(&p, end, e)) {
+				good = false;
+				break;
+			}
+			ix->n++;
+			const struct mbox_msg *m = &e->pos;
+			good = m->from_line >= prev_end && m->start > m->from_line &&
+			       m->end >= m->start && m->end <= limit && e->doc > prev_doc;
+			prev_end = m->end;
+			prev_doc = e->doc;
+		}
+		good = good && p == end;
 	}
 	sqlite3_finalize(st);
 	if (!good)
@@ -237,32 +223,67 @@ static int assign_docs(sqlite3 *db, struct mbox_index *ix, size_t first)
 	return rc;
 }
 
-/* Deletes the full-text rows of the docs of mbox mid's rows from seq
- * first on that ix->msgs[first..n) no longer has. */
+/* Deletes the full-text rows of the docs of mbox mid's cached entries
+ * from number first on that ix->msgs[first..n) no longer has. */
 static int drop_stale_docs(sqlite3 *db, long long mid, const struct mbox_index *ix,
 			   size_t first)
 {
 	sqlite3_stmt *q = NULL, *del = NULL;
-	int rc = sqlite3_prepare_v2(db, "SELECT doc FROM msg WHERE mbox = ? AND seq >= ?",
-				    -1, &q, NULL);
+	int rc = sqlite3_prepare_v2(db, "SELECT first, data FROM chunk WHERE mbox = ?"
+				    " AND first + n > ?", -1, &q, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(db, "DELETE FROM fts WHERE rowid = ?", -1, &del, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(q, 1, mid);
 		sqlite3_bind_int64(q, 2, (long long)first);
 		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-			long long doc = sqlite3_column_int64(q, 0);
-			if (has_doc(ix, first, doc))
-				continue;
-			sqlite3_reset(del);
-			sqlite3_bind_int64(del, 1, doc);
-			if (sqlite3_step(del) != SQLITE_DONE)
-				break;
+			long long seq = sqlite3_column_int64(q, 0);
+			const unsigned char *p = sqlite3_column_blob(q, 1);
+			const unsigned char *end = p + sqlite3_column_bytes(q, 1);
+			struct mbox_entry e;
+			while (p != NULL && p < end && mbox_record_decode(&p, end, &e)) {
+				long long doc = e.doc;
+				summary_release(&e.sum);
+				if (seq++ < (long long)first || has_doc(ix, first, doc))
+					continue;
+				sqlite3_reset(del);
+				sqlite3_bind_int64(del, 1, doc);
+				if (sqlite3_step(del) != SQLITE_DONE)
+					break;
+			}
 		}
 		rc = rc == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
 	}
 	sqlite3_finalize(q);
 	sqlite3_finalize(del);
+	return rc;
+}
+
+/* Writes ix->msgs[first..n) as chunks (first is a multiple of CHUNK). */
+static int write_chunks(sqlite3 *db, long long mid, const struct mbox_index *ix,
+			size_t first)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, "INSERT INTO chunk VALUES(?,?,?,?)", -1, &st, NULL);
+	struct buf b;
+	buf_init(&b, CHUNK_BYTES_MAX);
+	for (size_t c = first; rc == SQLITE_OK && c < ix->n; c += CHUNK) {
+		size_t n = ix->n - c < CHUNK ? ix->n - c : CHUNK;
+		buf_reset(&b);
+		for (size_t i = c; rc == SQLITE_OK && i < c + n; i++)
+			if (mbox_record_encode(&b, &ix->msgs[i]) < 0)
+				rc = SQLITE_TOOBIG;
+		if (rc != SQLITE_OK)
+			break;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, mid);
+		sqlite3_bind_int64(st, 2, (long long)c);
+		sqlite3_bind_int64(st, 3, (long long)n);
+		sqlite3_bind_blob(st, 4, b.data, (int)b.len, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+	}
+	buf_release(&b);
+	sqlite3_finalize(st);
 	return rc;
 }
 
@@ -315,45 +336,22 @@ static int save(sqlite3 *db, const char *path, const struct mbox_identity *id,
 		}
 		sqlite3_finalize(q);
 	}
+	/* Rewrite from the chunk that holds the first new entry. */
+	size_t from = first_new - first_new % CHUNK;
 	if (rc == SQLITE_OK)
-		rc = drop_stale_docs(db, mid, ix, first_new);
+		rc = drop_stale_docs(db, mid, ix, from);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(db, "DELETE FROM msg WHERE mbox = ? AND seq >= ?",
+		rc = sqlite3_prepare_v2(db, "DELETE FROM chunk WHERE mbox = ? AND first + n > ?",
 					-1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, mid);
-		sqlite3_bind_int64(st, 2, (long long)first_new);
+		sqlite3_bind_int64(st, 2, (long long)from);
 		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
 	}
 	sqlite3_finalize(st);
 	st = NULL;
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(db, "INSERT INTO msg VALUES(?,?,?,?,?,?,?,?,?,?,?,?,"
-					"?,?,?,?,?,?)", -1, &st, NULL);
-	for (size_t i = first_new; rc == SQLITE_OK && i < ix->n; i++) {
-		const struct mbox_entry *e = &ix->msgs[i];
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, mid);
-		sqlite3_bind_int64(st, 2, (long long)i);
-		sqlite3_bind_int64(st, 3, e->doc);
-		sqlite3_bind_int64(st, 4, (long long)e->pos.from_line);
-		sqlite3_bind_int64(st, 5, (long long)e->pos.start);
-		sqlite3_bind_int64(st, 6, (long long)e->pos.end);
-		sqlite3_bind_int64(st, 7, e->sum.date);
-		sqlite3_bind_int(st, 8, e->sum.zone_minutes);
-		sqlite3_bind_text(st, 9, e->sum.from, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 10, e->sum.from_address, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 11, e->sum.to, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 12, e->sum.subject, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 13, e->sum.message_id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 14, e->sum.references, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 15, e->sum.in_reply_to, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 16, (long long)e->sum.size);
-		sqlite3_bind_int(st, 17, e->sum.has_attachment);
-		sqlite3_bind_int(st, 18, (int)e->sum.flags);
-		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
-	}
-	sqlite3_finalize(st);
+		rc = write_chunks(db, mid, ix, from);
 	sqlite3_exec(db, rc == SQLITE_OK ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) /* the numbers were not recorded: forget them */
 		for (size_t i = first_new; i < ix->n; i++)
@@ -372,7 +370,7 @@ static sqlite3 *open_cache(const char *cache_path)
 		close(fd);
 		sqlite3 *db = NULL;
 		int version = -1;
-		if (sqlite3_open_v2(cache_path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+		if (sqlite3_open_v2(cache_path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK) {
 			sqlite3_stmt *st;
 			if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
 			    sqlite3_step(st) == SQLITE_ROW)

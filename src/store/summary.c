@@ -77,17 +77,52 @@ static char *display_addresses(const struct header_field *f, char **first_r)
 	return buf_detach(&b, NULL);
 }
 
+static bool attachment_type(const char *type, const char *subtype)
+{
+	return (strcmp(type, "multipart") == 0 && strcmp(subtype, "mixed") == 0) ||
+	       (type[0] != '\0' && strcmp(type, "text") != 0 &&
+		strcmp(type, "multipart") != 0);
+}
+
+/* Reads an RFC 2045 token at *p, lowercased, into out[0..size). */
+static bool quick_token(const char **p, const char *end, char *out, size_t size)
+{
+	size_t n = 0;
+	while (*p < end && n + 1 < size) {
+		unsigned char c = (unsigned char)**p;
+		if (c <= ' ' || c >= 127 || strchr("()<>@,;:\\\"/[]?=", c) != NULL)
+			break;
+		out[n++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+		(*p)++;
+	}
+	out[n] = '\0';
+	return n > 0 && n + 1 < size;
+}
+
 static bool attachment_likely(const struct header_field *ct)
 {
 	if (ct == NULL)
 		return false;
-	struct mime_params p;
-	mime_params_init(&p);
-	(void)mime_params_parse_content_type(ct->value, ct->value_len, &p);
-	bool r = (strcmp(p.type, "multipart") == 0 && strcmp(p.subtype, "mixed") == 0) ||
-		 (p.type[0] != '\0' && strcmp(p.type, "text") != 0 &&
-		  strcmp(p.type, "multipart") != 0);
-	mime_params_release(&p);
+	/* The common "type/subtype" (then ';' or the end) without the full
+	 * parser: it is most of a mailbox's Content-Type fields. */
+	const char *p = ct->value, *end = ct->value + ct->value_len;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	char type[32], subtype[64];
+	if (quick_token(&p, end, type, sizeof(type)) && p < end && *p == '/') {
+		p++;
+		if (quick_token(&p, end, subtype, sizeof(subtype))) {
+			while (p < end && (*p == ' ' || *p == '\t'))
+				p++;
+			if (p == end || *p == ';')
+				return attachment_type(type, subtype);
+		}
+	}
+	struct mime_params mp;
+	mime_params_init(&mp);
+	(void)mime_params_parse_content_type(ct->value, ct->value_len, &mp);
+	bool r = attachment_type(mp.type, mp.subtype);
+	mime_params_release(&mp);
 	return r;
 }
 
@@ -120,14 +155,38 @@ void summary_from_message(struct summary *s, const char *msg, size_t len,
 	header_release(&h);
 }
 
+#define TEXT_FIELDS(s) { &(s)->from, &(s)->from_address, &(s)->to, &(s)->subject, \
+		&(s)->message_id, &(s)->references, &(s)->in_reply_to }
+
 void summary_release(struct summary *s)
 {
-	free(s->from);
-	free(s->from_address);
-	free(s->to);
-	free(s->subject);
-	free(s->message_id);
-	free(s->references);
-	free(s->in_reply_to);
+	if (s->strings != NULL) {
+		free(s->strings);
+	} else {
+		char **f[] = TEXT_FIELDS(s);
+		for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+			free(*f[i]);
+	}
 	memset(s, 0, sizeof(*s));
+}
+
+void summary_pack(struct summary *s)
+{
+	if (s->strings != NULL)
+		return;
+	char **f[] = TEXT_FIELDS(s);
+	size_t n = sizeof(f) / sizeof(f[0]), total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += *f[i] ? strlen(*f[i]) + 1 : 0;
+	char *block = xmalloc(total ? total : 1), *p = block;
+	for (size_t i = 0; i < n; i++) {
+		if (*f[i] == NULL)
+			continue;
+		size_t k = strlen(*f[i]) + 1;
+		memcpy(p, *f[i], k);
+		free(*f[i]);
+		*f[i] = p;
+		p += k;
+	}
+	s->strings = block;
 }

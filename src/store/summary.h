@@ -38,6 +38,9 @@ struct summary {
 	size_t size;           /* bytes of the whole message */
 	bool has_attachment;   /* multipart/mixed, or a non-text top type */
 	unsigned flags;        /* SUMMARY_* */
+	/* When not NULL, every text field above points into this one
+	 * allocation (summary_pack), which summary_release frees. */
+	char *strings;
 };
 
 /* Fills s from the message msg[0..len), reading only its header (which
@@ -45,6 +48,10 @@ struct summary {
 void summary_from_message(struct summary *s, const char *msg, size_t len,
 			  const struct header_limits *lim);
 void summary_release(struct summary *s);
+
+/* Moves the text fields of s into one allocation: a summary kept for each
+ * of 100,000 messages then costs one malloc instead of seven. */
+void summary_pack(struct summary *s);
 
 /* The flags of the Status and X-Status field values (either may be NULL). */
 unsigned summary_flags(const char *status, const char *x_status);

@@ -53,6 +53,24 @@ int main(void)
 	is_int(s.flags, SUMMARY_DELETED, "X-Status D is deleted");
 	summary_release(&s);
 
+	static const struct { const char *ct; bool att; } types[] = {
+		{ " Multipart/MIXED ; boundary=z", true },
+		{ "TEXT/plain; charset=utf-8", false },
+		{ "text/html", false },
+		{ "(a comment) image/png", true },
+		{ "multipart/mixed(comment); boundary=q", true },
+		{ "text/plain (comment)", false },
+		{ "application", true }, /* no subtype: the full parser decides */
+	};
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		char m[200];
+		snprintf(m, sizeof(m), "Content-Type: %s\n\nbody", types[i].ct);
+		summary_from_message(&s, m, strlen(m), &lim);
+		ok(s.has_attachment == types[i].att, "Content-Type: %s %s an attachment",
+		   types[i].ct, types[i].att ? "is" : "is not");
+		summary_release(&s);
+	}
+
 	static const char body_only[] = "no header at all\n\nSubject: not a header\n";
 	SUM(&s, body_only);
 	is_str(s.subject, "", "fields in the body are not read");
