@@ -18,7 +18,7 @@
 #define STRINGIFY_(x) #x
 #define STRINGIFY(x) STRINGIFY_(x)
 #define TAIL_MAX 256 /* bytes of the last separator line kept as identity */
-#define SCAN_DROP_STEP ((size_t)16 << 20)
+#define SCAN_DROP_STEP ((size_t)4 << 20)
 #define CHUNK 512 /* messages per row of the chunk table */
 #define CHUNK_BYTES_MAX ((size_t)64 << 20)
 
@@ -27,6 +27,7 @@
  * fts (fts.h).  meta holds the next doc number, so that numbers are never
  * reused while a row of theirs could remain. */
 static const char schema[] =
+	"PRAGMA page_size=16384;" /* takes effect in a new file only */
 	"PRAGMA journal_mode=TRUNCATE;"
 	"PRAGMA synchronous=OFF;" /* a cache: a crash at worst means a rescan */
 	"CREATE TABLE IF NOT EXISTS mbox(id INTEGER PRIMARY KEY, path TEXT UNIQUE"
