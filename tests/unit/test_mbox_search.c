@@ -56,6 +56,161 @@ static const char *run(const char *query, int *code_r)
 	return out;
 }
 
+/* ------------------------------------------------ generated corpus */
+
+/* 1,500 messages made from a fixed pseudo-random sequence; what each one
+ * holds is recorded as it is made, and the expected counts come from
+ * those records, not from anything tern parses. */
+#define GEN_N 1500
+static const char *const senders[] = { "alice", "bob", "carol", "dave", "erin" };
+static const char *const words[] = { "kiwi", "mango", "papaya", "quince", "durian" };
+struct gen {
+	int sender;
+	unsigned words;   /* bit w: words[w] is in the body */
+	bool in_subject;  /* words[0] in the subject too */
+	bool b64;         /* the body is base64: the raw file lacks the words */
+	unsigned flags;
+	int month;        /* 2026-month-10 */
+	bool big;
+};
+static struct gen gens[GEN_N];
+static unsigned long rng = 12345;
+
+static unsigned rnd(unsigned n)
+{
+	rng = rng * 6364136223846793005UL + 1442695040888963407UL;
+	return (unsigned)((rng >> 33) % n);
+}
+
+static void b64(const char *in, char *out)
+{
+	static const char t[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = strlen(in), o = 0;
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned char)in[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned char)in[i + 1] << 8;
+		if (i + 2 < n)
+			v |= (unsigned char)in[i + 2];
+		out[o++] = t[v >> 18 & 63];
+		out[o++] = t[v >> 12 & 63];
+		out[o++] = i + 1 < n ? t[v >> 6 & 63] : '=';
+		out[o++] = i + 2 < n ? t[v & 63] : '=';
+	}
+	out[o] = '\0';
+}
+
+static void generate(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun" };
+	for (int i = 0; i < GEN_N; i++) {
+		struct gen *g = &gens[i];
+		g->sender = (int)rnd(5);
+		g->words = rnd(32);
+		g->in_subject = rnd(4) == 0;
+		g->b64 = rnd(3) == 0;
+		g->flags = (rnd(2) ? SUMMARY_READ : 0) | (rnd(5) == 0 ? SUMMARY_FLAGGED : 0);
+		g->month = (int)rnd(6) + 1;
+		g->big = rnd(10) == 0;
+		char body[4096] = "filler text\n";
+		for (int w = 0; w < 5; w++)
+			if (g->words & (1u << w)) {
+				strcat(body, words[w]);
+				strcat(body, " and more\n");
+			}
+		char enc[6000];
+		if (g->b64)
+			b64(body, enc);
+		fprintf(f, "From %s@example.org Mon %s 10 10:00:00 2026\n"
+			"From: %s <%s@example.org>\nTo: list@example.org\n"
+			"Subject: note %d%s\nDate: Sat, 10 %s 2026 10:00:00 +0000\n%s%s"
+			"Content-Type: text/plain; charset=us-ascii\n%s\n%s\n",
+			senders[g->sender], mon[g->month - 1], senders[g->sender],
+			senders[g->sender], i, g->in_subject ? " kiwi" : "", mon[g->month - 1],
+			g->flags & SUMMARY_READ ? "Status: RO\n" : "",
+			g->flags & SUMMARY_FLAGGED ? "X-Status: F\n" : "",
+			g->b64 ? "Content-Transfer-Encoding: base64\n" : "",
+			g->b64 ? enc : body);
+		if (g->big)
+			for (int k = 0; k < 120; k++)
+				fputs("padding padding padding padding padding padding padding\n", f);
+		fputs("\n", f);
+	}
+	fclose(f);
+}
+
+static size_t count_where(bool (*pred)(const struct gen *))
+{
+	size_t n = 0;
+	for (int i = 0; i < GEN_N; i++)
+		n += pred(&gens[i]);
+	return n;
+}
+
+static bool p_alice(const struct gen *g) { return g->sender == 0; }
+static bool p_kiwi(const struct gen *g) { return (g->words & 1) || g->in_subject; }
+static bool p_kiwi_not_mango(const struct gen *g) { return p_kiwi(g) && !(g->words & 2); }
+static bool p_unread(const struct gen *g) { return !(g->flags & SUMMARY_READ); }
+static bool p_flagged_fruit(const struct gen *g)
+{
+	return (g->flags & SUMMARY_FLAGGED) && (g->words & (4 | 8));
+}
+static bool p_spring(const struct gen *g) { return g->month >= 3; }
+static bool p_big(const struct gen *g) { return g->big; }
+static bool p_subject_kiwi_bob(const struct gen *g) { return g->in_subject && g->sender == 1; }
+static bool p_durian_b64(const struct gen *g) { return (g->words & 16) && g->b64; }
+static bool p_durian(const struct gen *g) { return g->words & 16; }
+
+static size_t search_count(const char *path, const char *c, const char *query)
+{
+	struct mbox_index ix;
+	size_t *seqs = NULL, n = 0;
+	struct err e;
+	err_init(&e);
+	if (mbox_search(path, c, query, &ix, &seqs, &n, &e) < 0) {
+		diag("%s: %s", query, e.msg);
+		return (size_t)-1;
+	}
+	free(seqs);
+	mbox_index_close(&ix);
+	return n;
+}
+
+static void test_generated(const char *dir)
+{
+	char path[4300], c[4300];
+	snprintf(path, sizeof(path), "%s/gen.mbox", dir);
+	snprintf(c, sizeof(c), "%s/gen.sqlite", dir);
+	generate(path);
+	static const struct {
+		const char *query;
+		bool (*pred)(const struct gen *);
+	} cases[] = {
+		{ "from:alice", p_alice },
+		{ "kiwi", p_kiwi },
+		{ "kiwi -mango", p_kiwi_not_mango },
+		{ "is:unread", p_unread },
+		{ "(papaya OR quince) is:flagged", p_flagged_fruit },
+		{ "after:2026-02-28", p_spring },
+		{ "larger:4k", p_big },
+		{ "subject:kiwi from:bob", p_subject_kiwi_bob },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t want = count_where(cases[i].pred);
+		is_int((long long)search_count(path, c, cases[i].query), (long long)want,
+		       "generated corpus: %s finds the %zu the generator put there",
+		       cases[i].query, want);
+	}
+	/* durian is in plain and in base64 bodies, where the raw file does
+	 * not have it: all of them are found. */
+	size_t b64_ones = count_where(p_durian_b64);
+	size_t want = count_where(p_durian);
+	is_int((long long)search_count(path, c, "durian"), (long long)want,
+	       "words are found in base64 bodies too (%zu of the %zu)", b64_ones, want);
+}
+
 int main(void)
 {
 	char *dir = tu_tempdir();
@@ -110,6 +265,7 @@ int main(void)
 	r = run("subject:\"a \"\"quoted\"\" word\"", &code);
 	ok(code == ERR_PARSE || strcmp(r, "") == 0, "quotes never reach FTS5 syntax: %s", r);
 
+	test_generated(dir);
 	tu_rm_rf(dir);
 	free(dir);
 	return done_testing();
