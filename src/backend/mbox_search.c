@@ -18,6 +18,7 @@ typedef unsigned char *set_t;
 struct eval {
 	struct fts *fts;
 	const struct mbox_index *ix;
+	const unsigned *flags; /* current flags, or NULL: the summaries' */
 	struct err *e;
 };
 
@@ -78,12 +79,13 @@ static bool flag_matches(unsigned flags, unsigned which)
 	return false;
 }
 
-/* Terms decided on one summary. */
-static bool summary_matches(const struct query_node *q, const struct summary *s)
+/* Terms decided on one summary (and the message's current flags). */
+static bool summary_matches(const struct query_node *q, const struct summary *s,
+			    unsigned flags)
 {
 	bool dated = s->date != SUMMARY_DATE_UNKNOWN;
 	switch (q->kind) {
-	case QUERY_FLAG: return flag_matches(s->flags, q->flag);
+	case QUERY_FLAG: return flag_matches(flags, q->flag);
 	case QUERY_HAS_ATTACHMENT: return s->has_attachment;
 	case QUERY_DATE_BEFORE: return dated && s->date < q->value;
 	case QUERY_DATE_AFTER: return dated && s->date >= q->value;
@@ -115,8 +117,40 @@ static int eval(struct eval *ev, const struct query_node *q, set_t out)
 	if (q->kind == QUERY_TEXT || column_of(q->kind) != NULL)
 		return eval_text(ev, q, out);
 	for (size_t i = 0; i < n; i++)
-		out[i] = summary_matches(q, &ev->ix->msgs[i].sum);
+		out[i] = summary_matches(q, &ev->ix->msgs[i].sum,
+					 ev->flags ? ev->flags[i] : ev->ix->msgs[i].sum.flags);
 	return 0;
+}
+
+int mbox_search_index(const char *path, const char *cache_path,
+		      const struct mbox_index *ix, const unsigned *flags,
+		      const struct query_node *q, size_t **seqs_r, size_t *n_r,
+		      struct err *e)
+{
+	*seqs_r = NULL;
+	*n_r = 0;
+	/* One connection to the index for the update and every term. */
+	struct fts *fts = fts_open(path, cache_path, e);
+	int rc = fts ? fts_update(fts, ix, NULL, e) : -1;
+	set_t hits = xcalloc(ix->n + 1, 1);
+	struct eval ev = { .fts = fts, .ix = ix, .flags = flags, .e = e };
+	if (rc == 0)
+		rc = eval(&ev, q, hits);
+	size_t cap = 0;
+	for (size_t i = 0; rc == 0 && i < ix->n; i++) {
+		if (hits[i]) {
+			*seqs_r = xgrow(*seqs_r, &cap, *n_r + 1, sizeof(**seqs_r));
+			(*seqs_r)[(*n_r)++] = i;
+		}
+	}
+	free(hits);
+	fts_close(&fts);
+	if (rc < 0) {
+		free(*seqs_r);
+		*seqs_r = NULL;
+		*n_r = 0;
+	}
+	return rc;
 }
 
 int mbox_search(const char *path, const char *cache_path, const char *query,
@@ -131,28 +165,9 @@ int mbox_search(const char *path, const char *cache_path, const char *query,
 		query_free(&q);
 		return -1;
 	}
-	/* One connection to the index for the update and every term. */
-	struct fts *fts = fts_open(path, cache_path, e);
-	int rc = fts ? fts_update(fts, ix, NULL, e) : -1;
-	set_t hits = xcalloc(ix->n + 1, 1);
-	struct eval ev = { .fts = fts, .ix = ix, .e = e };
-	if (rc == 0)
-		rc = eval(&ev, q, hits);
-	size_t cap = 0;
-	for (size_t i = 0; rc == 0 && i < ix->n; i++) {
-		if (hits[i]) {
-			*seqs_r = xgrow(*seqs_r, &cap, *n_r + 1, sizeof(**seqs_r));
-			(*seqs_r)[(*n_r)++] = i;
-		}
-	}
-	free(hits);
-	fts_close(&fts);
+	int rc = mbox_search_index(path, cache_path, ix, NULL, q, seqs_r, n_r, e);
 	query_free(&q);
-	if (rc < 0) {
-		free(*seqs_r);
-		*seqs_r = NULL;
-		*n_r = 0;
+	if (rc < 0)
 		mbox_index_close(ix);
-	}
 	return rc;
 }

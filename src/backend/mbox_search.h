@@ -12,6 +12,7 @@
 
 #include "err.h"
 #include "mbox_index.h"
+#include "query.h"
 
 /* Opens the mbox at path into ix (see mbox_index_open(); cache_path may
  * not be NULL: the index lives there), updates the index, and runs query.
@@ -21,5 +22,13 @@
  * at the token), else the mbox or the cache could not be used. */
 int mbox_search(const char *path, const char *cache_path, const char *query,
 		struct mbox_index *ix, size_t **seqs_r, size_t *n_r, struct err *e);
+
+/* The same on an mbox already open in ix (from path, with its cache at
+ * cache_path), with the query parsed, and the flags of each message as
+ * they are now (flags[i]; NULL: those of the summaries). */
+int mbox_search_index(const char *path, const char *cache_path,
+		      const struct mbox_index *ix, const unsigned *flags,
+		      const struct query_node *q, size_t **seqs_r, size_t *n_r,
+		      struct err *e);
 
 #endif

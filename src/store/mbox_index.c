@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "mbox_append.h"
 #include "mbox_journal.h"
 #include "mbox_record.h"
@@ -75,6 +76,11 @@ void mbox_index_scan_from(struct mbox_index *ix, size_t pos)
 		if (m.from_line - dropped > SCAN_DROP_STEP) {
 			mbox_file_drop_pages(&ix->file, m.from_line);
 			dropped = m.from_line;
+			if (ix->progress != NULL &&
+			    !ix->progress->fn(ix->progress->ctx, m.from_line, ix->file.len)) {
+				ix->cancelled = true;
+				return;
+			}
 		}
 	}
 }
@@ -391,7 +397,15 @@ static sqlite3 *open_cache(const char *cache_path)
 int mbox_index_open(struct mbox_index *ix, const char *path,
 		    const char *cache_path, struct err *e)
 {
+	return mbox_index_open_with(ix, path, cache_path, NULL, e);
+}
+
+int mbox_index_open_with(struct mbox_index *ix, const char *path,
+			 const char *cache_path,
+			 const struct mbox_index_progress *p, struct err *e)
+{
 	memset(ix, 0, sizeof(*ix));
+	ix->progress = p;
 	if (mbox_journal_exists(path)) {
 		/* An append was cut short: take it out before reading. */
 		struct mbox_append_options opt = { .lock_timeout_ms = 1000 };
@@ -416,6 +430,13 @@ int mbox_index_open(struct mbox_index *ix, const char *path,
 		mbox_index_scan_from(ix, ix->resume);
 	else if (ix->how == MBOX_INDEX_SCANNED)
 		mbox_index_scan_from(ix, 0);
+	ix->progress = NULL;
+	if (ix->cancelled) {
+		sqlite3_close(db);
+		free(real);
+		mbox_index_close(ix);
+		return err_set(e, ERR_CANCELLED, ERR_OK, _("opening %s: stopped"), path);
+	}
 	int rc = 0;
 	if (db != NULL && ix->how != MBOX_INDEX_CACHED)
 		rc = save(db, key, &id, ix, first_new) < 0 ? 1 : 0;

@@ -14,6 +14,7 @@
 #ifndef TERN_MBOX_INDEX_H
 #define TERN_MBOX_INDEX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "err.h"
@@ -44,6 +45,8 @@ struct mbox_index {
 	size_t cap;
 	size_t scanned; /* messages parsed from the file by this open */
 	size_t resume;  /* internal: where a grown file is scanned from */
+	const struct mbox_index_progress *progress; /* internal: during open */
+	bool cancelled; /* internal: the progress callback said stop */
 	enum { MBOX_INDEX_CACHED, MBOX_INDEX_GREW, MBOX_INDEX_SCANNED } how;
 };
 
@@ -54,6 +57,19 @@ struct mbox_index {
  * with e filled when the mbox itself cannot be read. */
 int mbox_index_open(struct mbox_index *ix, const char *path,
 		    const char *cache_path, struct err *e);
+
+/* Progress of a scan: fn is called every few MiB with the bytes done and
+ * the file's size; returning false stops the scan, and the open fails
+ * with ERR_CANCELLED (nothing is cached). */
+struct mbox_index_progress {
+	bool (*fn)(void *ctx, size_t done, size_t total);
+	void *ctx;
+};
+
+/* mbox_index_open, reporting progress (p may be NULL). */
+int mbox_index_open_with(struct mbox_index *ix, const char *path,
+			 const char *cache_path,
+			 const struct mbox_index_progress *p, struct err *e);
 void mbox_index_close(struct mbox_index *ix);
 
 /* For the store's own writers (mbox_rewrite): scans ix->file from byte
