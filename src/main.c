@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "be_mbox.h"
 #include "cfg.h"
 #include "cli_help.h"
 #include "cli_list.h"
@@ -21,6 +22,7 @@
 #include "log.h"
 #include "mem.h"
 #include "str.h"
+#include "ui.h"
 #include "url.h"
 
 enum exit_code {
@@ -81,8 +83,48 @@ static char *demo_path(void)
 	return str_path_join(dir, "demo.mbox");
 }
 
+/* The reader runs when tern talks to a person: standard input and output
+ * are a terminal.  Otherwise (a pipe, a script) the messages are listed. */
+static bool interactive(void)
+{
+	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+}
+
+static int open_path_for_ui(void *ctx, const char *path, const struct ui_hooks *ui,
+			    struct be_account **a_r, struct err *e)
+{
+	struct app *app = ctx;
+	char *cache = cli_list_cache_path(&app->log);
+	int rc = be_mbox_open(a_r, NULL, path, cache, false, ui, e);
+	free(cache);
+	return rc;
+}
+
+/* Runs the reader on the mbox at path (name: the account's, or NULL). */
+static int read_mbox(struct app *app, const char *name, const char *path, bool missing_ok)
+{
+	char *cache = cli_list_cache_path(&app->log);
+	struct be_account *acct = NULL;
+	int rc = be_mbox_open(&acct, name, path, cache, missing_ok, ui_hooks_terminal(),
+			      &app->err);
+	free(cache);
+	if (rc < 0)
+		return fail(app, EXIT_FAILURE_);
+	struct ui_options opt = {
+		.cfg = &app->cfg, .open_path = open_path_for_ui, .open_ctx = app,
+	};
+	rc = ui_run(&acct, &opt, &app->err);
+	if (acct != NULL)
+		acct->ops->close_account(&acct);
+	if (rc < 0)
+		return fail(app, app->err.scope == ERR_CANCELLED ? EXIT_OK : EXIT_FAILURE_);
+	return EXIT_OK;
+}
+
 static int open_mbox(struct app *app, const char *path)
 {
+	if (interactive())
+		return read_mbox(app, NULL, path, false);
 	long n = cli_list_mbox(path, stdout, &app->log, &app->err);
 	if (n < 0)
 		return fail(app, EXIT_FAILURE_);
@@ -118,9 +160,13 @@ static int open_account(struct app *app, const struct cfg_account *a)
 	log_info(&app->log, "account %s (%s)", a->name, cfg_mode_name(a->mode));
 	switch (a->mode) {
 	case CFG_MODE_MBOX:
+		if (interactive())
+			return read_mbox(app, a->name, a->mbox, false);
 		return open_mbox(app, a->mbox);
 	case CFG_MODE_POP3:
 		/* POP3 mode reads the local mbox; fetching fills it. */
+		if (interactive())
+			return read_mbox(app, a->name, a->mbox, true);
 		if (access(a->mbox, F_OK) < 0) {
 			printf(_("account %s: no mail yet (%s does not exist; "
 				 "tern fetch downloads it)\n"), a->name, a->mbox);

@@ -51,6 +51,16 @@ static const struct key_def {
 	[K_DELETE_AFTER_DAYS] = { "delete_after_days", M_POP3 },
 };
 
+/* Keys of [ui] (bind, color and mono are directives, not keys). */
+enum ui_key_id { U_INDEX_FORMAT, U_SORT, U_MAILCAP, U_OPENER, U_COUNT };
+
+static const char *const ui_keys[U_COUNT] = {
+	[U_INDEX_FORMAT] = "index_format",
+	[U_SORT] = "sort",
+	[U_MAILCAP] = "mailcap",
+	[U_OPENER] = "opener",
+};
+
 /* Parser state: where we are, and on which line each key of the current
  * account was set (0 = not set), for checks made when the section ends. */
 struct parser {
@@ -58,11 +68,12 @@ struct parser {
 	const char *file;
 	unsigned line;
 	bool private_file;
-	enum { SEC_NONE, SEC_GENERAL, SEC_ACCOUNT } section;
+	enum { SEC_NONE, SEC_GENERAL, SEC_ACCOUNT, SEC_UI } section;
 	unsigned general_line;  /* line of default_account, 0 if unset */
 	unsigned headers_line;  /* line of headers, 0 if unset */
 	unsigned html_line;     /* line of html_command, 0 if unset */
 	unsigned account_line;  /* line of the [account] header */
+	unsigned ui_line[U_COUNT];
 	unsigned key_line[K_COUNT];
 	struct err *e;
 };
@@ -112,6 +123,15 @@ void cfg_init(struct cfg *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
+static void free_directives(struct cfg_directive *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(d[i].text);
+		free(d[i].source);
+	}
+	free(d);
+}
+
 void cfg_release(struct cfg *cfg)
 {
 	for (size_t i = 0; i < cfg->n_accounts; i++)
@@ -123,6 +143,13 @@ void cfg_release(struct cfg *cfg)
 		free(cfg->headers[i]);
 	free(cfg->headers);
 	free(cfg->html_command);
+	free(cfg->index_format);
+	free(cfg->sort);
+	free(cfg->mailcap);
+	free(cfg->opener);
+	free_directives(cfg->binds, cfg->n_binds);
+	free_directives(cfg->colors, cfg->n_colors);
+	free_directives(cfg->monos, cfg->n_monos);
 	cfg_init(cfg);
 }
 
@@ -190,6 +217,19 @@ const struct cfg_account *cfg_default_account(const struct cfg *cfg,
 		  "default_account in [general]"),
 		cfg->path ? cfg->path : _("the configuration"));
 	return NULL;
+}
+
+bool cfg_sort_valid(const char *s)
+{
+	static const char *const orders[] = {
+		"date", "arrival", "from", "subject", "size", "thread",
+	};
+	if (str_has_prefix(s, "reverse-"))
+		s += 8;
+	for (size_t i = 0; i < sizeof(orders) / sizeof(orders[0]); i++)
+		if (strcmp(s, orders[i]) == 0)
+			return true;
+	return false;
 }
 
 /* ------------------------------------------------------------ values */
@@ -426,6 +466,14 @@ static int finish_section(struct parser *p)
 	return 0;
 }
 
+/* "FILE:LINE" of the current line, newly allocated. */
+static char *source_here(const struct parser *p)
+{
+	char src[512];
+	snprintf(src, sizeof(src), "%s:%u", p->file, p->line);
+	return xstrdup(src);
+}
+
 static bool valid_account_name(const char *s)
 {
 	if (*s == '\0' || *s == '.' || *s == '-' || strlen(s) > 64)
@@ -455,6 +503,10 @@ static int start_section(struct parser *p, char *line)
 		p->section = SEC_GENERAL;
 		return 0;
 	}
+	if (strcmp(inner, "ui") == 0) {
+		p->section = SEC_UI;
+		return 0;
+	}
 	if (strncmp(inner, "account", 7) == 0 &&
 	    (inner[7] == ' ' || inner[7] == '\t')) {
 		char *name = str_trim(inner + 8);
@@ -472,15 +524,14 @@ static int start_section(struct parser *p, char *line)
 		struct cfg_account *a = &cfg->accounts[cfg->n_accounts++];
 		cfg_account_init(a);
 		a->name = xstrdup(name);
-		char src[512];
-		snprintf(src, sizeof(src), "%s:%u", p->file, p->line);
-		a->source = xstrdup(src);
+		a->source = source_here(p);
 		p->section = SEC_ACCOUNT;
 		p->account_line = p->line;
 		return 0;
 	}
 	return perr(p, p->line,
-		    _("unknown section [%s] (expected [general] or [account NAME])"),
+		    _("unknown section [%s] (expected [general], [ui] or "
+		      "[account NAME])"),
 		    inner);
 }
 
@@ -564,6 +615,102 @@ static int set_general_key(struct parser *p, const char *key, char *value)
 	return 0;
 }
 
+/* mailcap = PATH:PATH...: each absolute or under ~/, since the reader
+ * skips any other. */
+static int check_mailcap(struct parser *p, const char *v)
+{
+	if (*v == '\0')
+		return perr(p, p->line, _("mailcap: empty value"));
+	for (const char *s = v;; s++) {
+		size_t n = strcspn(s, ":");
+		if (n == 0 || !(s[0] == '/' || (s[0] == '~' && (n == 1 || s[1] == '/'))))
+			return perr(p, p->line,
+				    _("mailcap: '%.*s' is not an absolute path or ~/PATH"),
+				    (int)n, s);
+		s += n;
+		if (*s == '\0')
+			return 0;
+	}
+}
+
+static int set_ui_key(struct parser *p, const char *key, char *value)
+{
+	int k = 0;
+	while (k < U_COUNT && strcmp(key, ui_keys[k]) != 0)
+		k++;
+	if (k == U_COUNT)
+		return perr(p, p->line, _("unknown key '%s' in [ui]"), key);
+	if (p->ui_line[k] != 0)
+		return perr(p, p->line, _("%s: set twice (first on line %u)"), key,
+			    p->ui_line[k]);
+	p->ui_line[k] = p->line;
+	struct cfg *cfg = p->cfg;
+	switch ((enum ui_key_id)k) {
+	case U_SORT:
+		if (!cfg_sort_valid(value))
+			return perr(p, p->line,
+				    _("sort: '%s' is not date, arrival, from, subject, "
+				      "size or thread (optionally after reverse-)"),
+				    value);
+		return set_string(p, key, value, &cfg->sort);
+	case U_MAILCAP:
+		if (check_mailcap(p, value) < 0)
+			return -1;
+		return set_string(p, key, value, &cfg->mailcap);
+	case U_INDEX_FORMAT:
+		return set_string(p, key, value, &cfg->index_format);
+	case U_OPENER:
+		return set_string(p, key, value, &cfg->opener);
+	case U_COUNT:
+		break;
+	}
+	return perr(p, p->line, _("internal error: key %d"), k);
+}
+
+/* A bind, color or mono line: VERB REST or VERB = REST. */
+static int add_directive(struct parser *p, const char *verb, char *rest)
+{
+	struct cfg *cfg = p->cfg;
+	struct cfg_directive **list = &cfg->binds;
+	size_t *n = &cfg->n_binds;
+	if (strcmp(verb, "color") == 0) {
+		list = &cfg->colors;
+		n = &cfg->n_colors;
+	} else if (strcmp(verb, "mono") == 0) {
+		list = &cfg->monos;
+		n = &cfg->n_monos;
+	}
+	if (p->section != SEC_UI)
+		return perr(p, p->line, _("%s: allowed only in [ui]"), verb);
+	rest = str_trim(rest);
+	if (*rest == '=')
+		rest = str_trim(rest + 1);
+	if (*rest == '\0')
+		return perr(p, p->line, _("%s: empty value"), verb);
+	for (const char *c = rest; *c != '\0'; c++)
+		if (((unsigned char)*c < 0x20 && *c != '\t') || *c == 0x7f)
+			return perr(p, p->line, _("%s: control character in value"), verb);
+	if (*n == CFG_DIRECTIVES_MAX)
+		return perr(p, p->line, _("%s: more than %d lines"), verb,
+			    CFG_DIRECTIVES_MAX);
+	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
+	(*list)[*n].text = xstrdup(rest);
+	(*list)[*n].source = source_here(p);
+	(*n)++;
+	return 0;
+}
+
+/* The verb of a directive line ("bind", "color", "mono"), or NULL. */
+static const char *directive_verb(const char *line)
+{
+	static const char *const verbs[] = { "bind", "color", "mono" };
+	size_t n = strcspn(line, " \t=");
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strlen(verbs[i]) == n && strncmp(line, verbs[i], n) == 0)
+			return verbs[i];
+	return NULL;
+}
+
 static int set_key(struct parser *p, char *line)
 {
 	char *eq = strchr(line, '=');
@@ -584,6 +731,8 @@ static int set_key(struct parser *p, char *line)
 			    key);
 	if (p->section == SEC_GENERAL)
 		return set_general_key(p, key, value);
+	if (p->section == SEC_UI)
+		return set_ui_key(p, key, value);
 	for (int k = 0; k < K_COUNT; k++) {
 		if (strcmp(key, account_keys[k].name) != 0)
 			continue;
@@ -604,6 +753,9 @@ static int parse_line(struct parser *p, char *line)
 		return 0;
 	if (*s == '[')
 		return start_section(p, s);
+	const char *verb = directive_verb(s);
+	if (verb != NULL)
+		return add_directive(p, verb, s + strlen(verb));
 	return set_key(p, s);
 }
 

@@ -8,11 +8,26 @@
  *     mode = pop3
  *     host = pop.example.org
  *     ...
+ *     [ui]
+ *     sort = reverse-date
+ *     bind index D delete-message
+ *     color = index.new bold yellow default
+ *     ...
  * A value may be put in double quotes (with \" and \\ inside) to keep
  * leading or trailing blanks.  Unknown sections, unknown keys, repeated
  * keys, keys that do not belong to the account's mode and bad values are
  * errors whose message names the file, the line and the key.  The parsed
- * configuration is plain data: nothing here opens a connection. */
+ * configuration is plain data: nothing here opens a connection.
+ *
+ * [ui] also holds directives that may repeat, written as mutt writes them
+ * ("bind index D delete-message") or INI style ("bind = index D
+ * delete-message"): bind, color and mono.  cfg cannot check them (it
+ * does not know the reader's screens, actions or colour objects): it keeps
+ * the text after the verb (and after its '=', if any), trimmed, with the
+ * place it came from; the reader applies them in file order (keymap.h,
+ * colors.h) and puts the source in front of any error.  Only control
+ * characters other than tab are refused, and more than CFG_DIRECTIVES_MAX
+ * of one verb. */
 #ifndef TERN_CFG_H
 #define TERN_CFG_H
 
@@ -56,6 +71,13 @@ struct cfg_account {
 };
 
 #define CFG_HEADERS_MAX 64
+#define CFG_DIRECTIVES_MAX 1000
+
+/* One bind, color or mono line of [ui]. */
+struct cfg_directive {
+	char *text;    /* "index D delete-message": the words after the verb */
+	char *source;  /* "FILE:LINE" */
+};
 
 struct cfg {
 	char *path;             /* the file read, or NULL if none was */
@@ -63,6 +85,18 @@ struct cfg {
 	char **headers;         /* [general] headers: the fields shown, or NULL */
 	size_t n_headers;
 	char *html_command;     /* [general] html_command, or NULL (built in) */
+	/* [ui]; each string NULL when not set */
+	char *index_format;     /* as written (the reader compiles it) */
+	char *sort;             /* checked by cfg_sort_valid() */
+	char *mailcap;          /* colon-separated list, as written; each path
+				   absolute or starting with ~/ */
+	char *opener;           /* a program, run with one argument */
+	struct cfg_directive *binds;
+	size_t n_binds;
+	struct cfg_directive *colors;
+	size_t n_colors;
+	struct cfg_directive *monos;
+	size_t n_monos;
 	struct cfg_account *accounts;
 	size_t n_accounts;
 	size_t cap_accounts;
@@ -97,6 +131,10 @@ unsigned cfg_account_port(const struct cfg_account *acct);
 
 void cfg_account_init(struct cfg_account *acct);
 void cfg_account_release(struct cfg_account *acct);
+
+/* Whether s is a sort order: date, arrival, from, subject, size or
+ * thread, each optionally after "reverse-" (case matters). */
+bool cfg_sort_valid(const char *s);
 
 const char *cfg_mode_name(enum cfg_mode mode);
 const char *cfg_tls_name(enum cfg_tls tls);

@@ -42,7 +42,11 @@ static const char *path_in(char *out, size_t size, const char *dir,
 static bool cfg_is_empty(const struct cfg *cfg)
 {
 	return cfg->n_accounts == 0 && cfg->accounts == NULL &&
-	       cfg->default_account == NULL && cfg->path == NULL;
+	       cfg->default_account == NULL && cfg->path == NULL &&
+	       cfg->n_binds == 0 && cfg->binds == NULL && cfg->n_colors == 0 &&
+	       cfg->colors == NULL && cfg->n_monos == 0 && cfg->monos == NULL &&
+	       cfg->index_format == NULL && cfg->sort == NULL &&
+	       cfg->mailcap == NULL && cfg->opener == NULL;
 }
 
 /* Whether msg starts with "FILE:LINE: ". */
@@ -590,6 +594,178 @@ static void test_failed_parse_releases(void)
 	       failed_parses);
 }
 
+/* ------------------------------------------------------ [ui] */
+
+static const char ui_text[] =
+	"[ui]\n"
+	"bind index D delete-message\n"
+	"bind = pager <Space> next-page\n"
+	"bind\tindex\t=\tfirst-entry\n"
+	"  bind index = last-entry  \n"
+	"color index.new bold yellow default\n"
+	"color = quoted cyan default\n"
+	"mono url underline\n"
+	"index_format = \"%Z %d  \"\n"
+	"sort = reverse-thread\n"
+	"mailcap = ~/.mailcap:/etc/mailcap\n"
+	"opener = xdg-open\n"
+	"[account a]\n" IMAP_OK
+	"[ui]\n"
+	"bind=index x exit\n";
+
+/* Whether directive d holds text and came from line. */
+static bool directive_is(const struct cfg_directive *d, const char *text,
+			 unsigned line)
+{
+	char source[64];
+	snprintf(source, sizeof(source), NAME ":%u", line);
+	bool same = strcmp(d->text, text) == 0 && strcmp(d->source, source) == 0;
+	if (!same)
+		diag("expected \"%s\" from %s, got \"%s\" from %s", text, source,
+		     d->text, d->source);
+	return same;
+}
+
+static void test_ui_section(void)
+{
+	struct cfg cfg;
+	struct err e;
+	cfg_init(&cfg);
+	err_init(&e);
+
+	int rc = cfg_parse(&cfg, NAME, ui_text, true, &e);
+	if (!is_int(rc, 0, "[ui] with keys and directives parses"))
+		diag("%s", e.msg);
+	is_int((long long)cfg.n_accounts, 1, "[ui] sections around an account");
+	is_int((long long)cfg.n_binds, 5, "five bind lines kept");
+	if (cfg.n_binds == 5) {
+		ok(directive_is(&cfg.binds[0], "index D delete-message", 2),
+		   "mutt-style bind kept with its line");
+		ok(directive_is(&cfg.binds[1], "pager <Space> next-page", 3),
+		   "INI-style 'bind =' loses the =");
+		ok(directive_is(&cfg.binds[2], "index\t=\tfirst-entry", 4),
+		   "tab-separated bind of the = key kept whole");
+		ok(directive_is(&cfg.binds[3], "index = last-entry", 5),
+		   "mutt-style bind of the = key keeps it, blanks trimmed");
+		ok(directive_is(&cfg.binds[4], "index x exit", 18),
+		   "'bind=' without blanks, in a second [ui] section");
+	}
+	is_int((long long)cfg.n_colors, 2, "two color lines kept");
+	if (cfg.n_colors == 2) {
+		ok(directive_is(&cfg.colors[0], "index.new bold yellow default", 6),
+		   "mutt-style color kept");
+		ok(directive_is(&cfg.colors[1], "quoted cyan default", 7),
+		   "INI-style color kept");
+	}
+	ok(cfg.n_monos == 1 && directive_is(&cfg.monos[0], "url underline", 8),
+	   "mono line kept");
+	is_str(cfg.index_format, "%Z %d  ", "index_format quoted keeps trailing blanks");
+	is_str(cfg.sort, "reverse-thread", "sort kept as written");
+	is_str(cfg.mailcap, "~/.mailcap:/etc/mailcap", "mailcap list kept as written");
+	is_str(cfg.opener, "xdg-open", "opener kept");
+	cfg_release(&cfg);
+	ok(cfg_is_empty(&cfg), "cfg_release frees the [ui] settings");
+
+	err_init(&e);
+	rc = cfg_parse(&cfg, NAME, "[account a]\n" IMAP_OK, true, &e);
+	ok(rc == 0 && cfg.n_binds == 0 && cfg.binds == NULL && cfg.n_colors == 0 &&
+	   cfg.n_monos == 0 && cfg.sort == NULL && cfg.index_format == NULL &&
+	   cfg.mailcap == NULL && cfg.opener == NULL,
+	   "without [ui] every [ui] setting is unset");
+	cfg_release(&cfg);
+
+	err_init(&e);
+	rc = cfg_parse(&cfg, NAME, "[ui]\nsort = date\n", true, &e);
+	ok(rc == 0 && cfg.n_accounts == 0 && cfg.sort != NULL,
+	   "a file with only [ui] parses");
+	cfg_release(&cfg);
+}
+
+static void test_ui_sort_values(void)
+{
+	static const char *const good[] = {
+		"date", "arrival", "from", "subject", "size", "thread",
+		"reverse-date", "reverse-arrival", "reverse-from", "reverse-subject",
+		"reverse-size", "reverse-thread",
+	};
+	static const char *const bad[] = {
+		"", "Date", "name", "reverse-", "reverse", "reverse-reverse-date",
+		"date ", "reverse date", "to",
+	};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ok(cfg_sort_valid(good[i]), "sort order '%s' valid", good[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ok(!cfg_sort_valid(bad[i]), "sort order '%s' invalid", bad[i]);
+}
+
+/* n bind lines in [ui], as one text. */
+static char *many_binds(unsigned n)
+{
+	static const char line[] = "bind index d noop\n";
+	char *text = malloc(5 + n * (sizeof(line) - 1) + 1);
+	if (text == NULL)
+		exit(99);
+	memcpy(text, "[ui]\n", 5);
+	text[5] = '\0';
+	for (unsigned i = 0; i < n; i++)
+		memcpy(text + 5 + i * (sizeof(line) - 1), line, sizeof(line));
+	return text;
+}
+
+static void test_ui_errors(void)
+{
+	fails("bind in [general]", "[general]\nbind index d noop\n", 2, "bind",
+	      "[ui]");
+	fails("color before any section", "color normal red\n", 1, "color", "[ui]");
+	fails("INI-style bind in an account", "[account a]\n" IMAP_OK "bind = x\n", 5,
+	      "bind", "[ui]");
+	fails("mono in [general]", "[general]\nmono url bold\n", 2, "mono", "[ui]");
+	fails("bind without words", "[ui]\nbind\n", 2, "bind", "empty");
+	fails("bind = without words", "[ui]\nbind =   \n", 2, "bind", "empty");
+	fails("color with a control character", "[ui]\ncolor normal\x01red\n", 2,
+	      "color", "control");
+	fails("a word that only starts like bind is a key", "[ui]\nbinds index d x\n",
+	      2, "KEY = VALUE", NULL);
+	fails("unknown key in [ui]", "[ui]\ncolour = red\n", 2, "'colour'", "[ui]");
+	fails("unknown section names [ui] among the choices", "[uii]\n", 1, "[uii]",
+	      "[ui]");
+	fails("bad sort", "[ui]\nsort = name\n", 2, "sort", "'name'");
+	fails("sort is case-sensitive", "[ui]\nsort = Date\n", 2, "sort", "'Date'");
+	fails("reverse- alone", "[ui]\nsort = reverse-\n", 2, "sort", "'reverse-'");
+	fails("sort twice", "[ui]\nsort = date\n[ui]\nsort = size\n", 4, "sort",
+	      "first on line 2");
+	fails("empty index_format", "[ui]\nindex_format = \"\"\n", 2, "index_format",
+	      "empty");
+	fails("relative mailcap path", "[ui]\nmailcap = /etc/mailcap:.mailcap\n", 2,
+	      "mailcap", "'.mailcap'");
+	fails("empty mailcap path", "[ui]\nmailcap = /etc/mailcap::/x\n", 2,
+	      "mailcap", "''");
+	fails("~user in mailcap", "[ui]\nmailcap = ~joe/.mailcap\n", 2, "mailcap",
+	      "'~joe/.mailcap'");
+	fails("empty mailcap", "[ui]\nmailcap =\n", 2, "mailcap", "empty");
+	fails("empty opener", "[ui]\nopener =\n", 2, "opener", "empty");
+	fails("opener twice", "[ui]\nopener = a\nopener = b\n", 3, "opener",
+	      "first on line 2");
+
+	char *text = many_binds(CFG_DIRECTIVES_MAX + 1);
+	fails("one bind line too many", text, CFG_DIRECTIVES_MAX + 2, "bind",
+	      "more than 1000");
+	free(text);
+	text = many_binds(CFG_DIRECTIVES_MAX);
+	struct cfg cfg;
+	struct err e;
+	cfg_init(&cfg);
+	err_init(&e);
+	is_int(cfg_parse(&cfg, NAME, text, true, &e), 0, "1000 bind lines accepted");
+	is_int((long long)cfg.n_binds, CFG_DIRECTIVES_MAX, "all 1000 kept");
+	cfg_release(&cfg);
+	free(text);
+
+	fails("error after directives", "[ui]\nbind index d noop\ncolor normal red\n"
+	      "mono url bold\nsort = date\nopener = x\nsort = size\n", 7, "sort",
+	      "first on line 5");
+}
+
 /* ------------------------------------------------------ files */
 
 static void write_file(const char *path, const char *text, mode_t mode)
@@ -761,6 +937,9 @@ int main(void)
 	test_fingerprints();
 	test_combinations();
 	test_general_display();
+	test_ui_section();
+	test_ui_sort_values();
+	test_ui_errors();
 	test_failed_parse_releases();
 	test_load_private(home);
 	test_load_files(home);
