@@ -12,6 +12,7 @@
 #include "mem.h"
 #include "prompt.h"
 #include "sanitize.h"
+#include "str.h"
 #include "ui_private.h"
 #include "width.h"
 
@@ -435,10 +436,35 @@ void ui_check(struct ui *u, bool quiet)
 
 /* ------------------------------------------------------------ run */
 
+/* A folder of sent mail shows recipients instead of senders: one whose
+ * name (the file's name, for an mbox) starts with "sent". */
+static bool is_sent_folder(const char *name)
+{
+	const char *base = strrchr(name, '/');
+	base = base ? base + 1 : name;
+	return str_eqn_ci(base, "sent", 4);
+}
+
+void ui_choose_format(struct ui *u)
+{
+	const struct cfg *cfg = u->opt->cfg;
+	if (cfg != NULL && cfg->index_format != NULL)
+		return;
+	struct index_format *f = NULL;
+	struct err e;
+	err_init(&e);
+	if (index_format_compile(u->folder && is_sent_folder(u->folder->name)
+				 ? INDEX_FORMAT_SENT : INDEX_FORMAT_DEFAULT, &f, &e) == 0) {
+		index_format_free(&u->fmt);
+		u->fmt = f;
+	}
+}
+
 static int open_folder(struct ui *u, struct err *e)
 {
 	if (u->acct->ops->open_folder(u->acct, NULL, false, &u->folder, e) < 0)
 		return -1;
+	ui_choose_format(u);
 	take_notice(u);
 	u->view_generation = u->folder->generation - 1;
 	ui_view_rebuild(u);
@@ -587,6 +613,7 @@ static void folder_list(struct ui *u)
 			}
 			u->acct->ops->close_folder(&u->folder);
 			u->folder = f;
+			ui_choose_format(u);
 			ui_apply_limit(u, NULL);
 			u->view_generation = f->generation - 1;
 			ui_view_rebuild(u);
@@ -630,6 +657,7 @@ void ui_change_folder(struct ui *u)
 	u->acct->ops->close_account(&u->acct);
 	u->acct = na;
 	u->folder = nf;
+	ui_choose_format(u);
 	ui_apply_limit(u, NULL);
 	u->view_generation = nf->generation - 1;
 	u->cursor = 0;

@@ -76,6 +76,9 @@ int ui_keymap_code(int key);
 void ui_view_rebuild(struct ui *u);
 /* Limits the index to query (NULL or "": no limit). */
 void ui_apply_limit(struct ui *u, const char *query);
+/* The index line for the open folder: the configured one, else the
+ * default, or the recipient-showing one in a folder of sent mail. */
+void ui_choose_format(struct ui *u);
 /* c: another folder (or, without folders, another mbox by path). */
 void ui_change_folder(struct ui *u);
 int ui_index_loop(struct ui *u);

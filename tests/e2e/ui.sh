@@ -11,7 +11,7 @@ if ! command -v "$tmux" >/dev/null 2>&1; then
 fi
 make_scratch
 tern=$(cd "$(dirname "$TERN")" && pwd)/$(basename "$TERN")
-demo="${top_srcdir:-.}/data/demo.mbox"
+demo=$(cd "${top_srcdir:-.}/data" && pwd)/demo.mbox
 box="$scratch/demo.mbox"
 cp "$demo" "$box"
 chmod 600 "$box"
@@ -85,7 +85,7 @@ text "$scratch/saved.csv"
 keys Enter
 check "saving reports the size" wait_for "Saved $scratch/saved.csv"
 mkdir "$scratch/ref"
-"$TERN" show --save-attachments "$scratch/ref" "$demo" 4 >/dev/null 2>&1
+"$tern" show --save-attachments "$scratch/ref" "$demo" 4 >/dev/null 2>&1
 check "the saved file is the decoded attachment" cmp -s "$scratch/saved.csv" \
 	"$scratch/ref/budget-2026.csv"
 keys s
@@ -145,6 +145,15 @@ check "? shows the keys of the index" wait_for "next-undeleted"
 check "with what they do" contains "$(screen)" "move to the next und"
 keys q
 wait_for "Msgs:17"
+# Another mailbox: a folder of sent mail shows recipients.
+cp "$demo" "$scratch/Sent.mbox"
+keys c
+check "c asks for another mailbox" wait_for "Open mailbox:"
+text "$scratch/Sent.mbox"
+keys Enter
+check "it opens" wait_for "Sent.mbox"
+check "a sent folder lists recipients (To ...)" sh -c \
+	"'$tmux' -S '$sock' capture-pane -p -t '$session' | grep -q '  To Jordan'"
 keys q
 check "q quits" wait_for "TERN-EXITED 0"
 done_testing

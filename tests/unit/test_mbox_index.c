@@ -48,6 +48,58 @@ static void bump_mtime(void)
 	utimensat(AT_FDCWD, mbox, ts, 0);
 }
 
+struct progress_log {
+	int calls;
+	size_t last_done, total;
+	int stop_after; /* say stop at this call (0: never) */
+};
+
+static bool on_progress(void *ctx, size_t done, size_t total)
+{
+	struct progress_log *p = ctx;
+	p->calls++;
+	p->last_done = done;
+	p->total = total;
+	return p->stop_after == 0 || p->calls < p->stop_after;
+}
+
+/* A 12 MB mbox: the scan reports its progress every few MB, and stops
+ * when told to. */
+static void test_progress(const char *dir)
+{
+	char big[4400], c[4400];
+	snprintf(big, sizeof(big), "%s/big.mbox", dir);
+	snprintf(c, sizeof(c), "%s/big.sqlite", dir);
+	FILE *f = fopen(big, "w");
+	static char body[4000];
+	memset(body, 'x', sizeof(body) - 2);
+	body[sizeof(body) - 2] = '\n';
+	for (int i = 0; i < 3000; i++)
+		fprintf(f, "From a@x Mon Jan  5 09:12:00 2026\nSubject: %d\n\n%s\n", i, body);
+	fclose(f);
+	struct mbox_index ix;
+	struct err e;
+	err_init(&e);
+	struct progress_log log = { 0 };
+	struct mbox_index_progress p = { on_progress, &log };
+	ok(mbox_index_open_with(&ix, big, c, &p, &e) == 0 && ix.n == 3000, "open with progress");
+	ok(log.calls >= 2 && log.total == ix.file.len && log.last_done < log.total,
+	   "progress is reported along the way (%d calls, last %zu of %zu)", log.calls,
+	   log.last_done, log.total);
+	mbox_index_close(&ix);
+	unlink(c);
+	struct progress_log stop = { .stop_after = 1 };
+	p.ctx = &stop;
+	ok(mbox_index_open_with(&ix, big, c, &p, &e) < 0 && e.scope == ERR_CANCELLED,
+	   "returning false stops the scan: %s", e.msg);
+	ok(ix.n == 0 && ix.file.data == NULL, "and nothing is left open");
+	struct progress_log again = { 0 };
+	p.ctx = &again;
+	ok(mbox_index_open_with(&ix, big, c, &p, &e) == 0 && ix.how == MBOX_INDEX_SCANNED &&
+	   ix.n == 3000, "a stopped scan cached nothing: the next open scans all again");
+	mbox_index_close(&ix);
+}
+
 int main(void)
 {
 	char *dir = tu_tempdir();
@@ -138,6 +190,7 @@ int main(void)
 	ok(mbox_index_open(&ix, missing, cache, &e) < 0 && e.code == ERR_NOTFOUND,
 	   "a missing mbox is an error");
 
+	test_progress(dir);
 	tu_rm_rf(dir);
 	free(dir);
 	return done_testing();
