@@ -81,7 +81,7 @@ printf '%-46s %8.3fs %9s\n' "tern, cold cache (scan + summaries + cache)" "$cold
 
 t0=$(now); start "'$tern' '$work'"; wait_for "Msgs:$n"; t1=$(now)
 warm=$(elapsed "$t0" "$t1")
-pd=$(page_downs Home "next-undeleted")
+pd=$(page_downs Home "Help for index")
 tmux -S "$sock" send-keys -t b q
 printf '%-46s %8.3fs %9s\n' "tern, warm cache" "$warm" "$(finish 'q')"
 
@@ -90,7 +90,7 @@ if command -v mutt >/dev/null 2>&1; then
 	start "mutt -n -F /dev/null -R -f '$work' -e 'set quit=yes'"
 	wait_for "Msgs:$n"; t1=$(now)
 	mutt_t=$(elapsed "$t0" "$t1")
-	mpd=$(page_downs Home "<next-page>")
+	mpd=$(page_downs Home "Help for index")
 	tmux -S "$sock" send-keys -t b q
 	printf '%-46s %8.3fs %9s\n' "mutt" "$mutt_t" "$(finish 'q')"
 	printf '%-46s %7.2f ms %7.2f ms (mutt)\n' "one page-down (mean of 1,000)" \
