@@ -324,3 +324,24 @@ int mbox_append(const char *path, const char *sender, time_t date,
 	};
 	return mbox_append_batch(path, &m, 1, opt, e);
 }
+
+uint64_t mbox_append_content_hash(const char *msg, size_t len)
+{
+	struct mbox_writer *w = xmalloc(sizeof(*w));
+	mbox_writer_init(w, -1, 0);
+	size_t p = 0;
+	while (p < len) {
+		const char *nl = memchr(msg + p, '\n', len - p);
+		size_t end = nl ? (size_t)(nl - msg) + 1 : len;
+		size_t text_end = nl ? end - 1 : len;
+		if (nl && text_end > p && msg[text_end - 1] == '\r')
+			text_end--;
+		mbox_writer_put(w, msg + p, text_end - p);
+		mbox_writer_put(w, "\n", 1);
+		p = end;
+	}
+	mbox_writer_flush(w);
+	uint64_t h = w->hash;
+	free(w);
+	return h;
+}

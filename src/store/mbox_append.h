@@ -52,6 +52,7 @@
 #define TERN_MBOX_APPEND_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "err.h"
@@ -82,6 +83,11 @@ int mbox_append(const char *path, const char *sender, time_t date,
 int mbox_append_batch(const char *path, const struct mbox_append_msg *msgs,
 		      size_t n, const struct mbox_append_options *opt,
 		      struct err *e);
+
+/* The FNV-1a hash of a message as reading it back gives it (CRLF as LF,
+ * a final LF added if missing): what an appended message is recognised
+ * by in the mbox afterwards (pop3_state.h). */
+uint64_t mbox_append_content_hash(const char *msg, size_t len);
 
 /* Settles what an append killed half-way left in the mbox at path (see
  * above), if anything: takes the lock only when there is something to do.
