@@ -56,16 +56,16 @@ static size_t format_separator(char *line, const char *sender, time_t date)
 	return n > 0 && n < SEP_MAX ? (size_t)n : 0;
 }
 
-/* The message with mboxrd quoting, CRLF as LF, a final LF ensured, and
- * the blank line that ends it. */
-static void put_message(struct mbox_writer *w, const char *msg, size_t len)
+/* The lines of the message, CRLF as LF, a final LF ensured, and (if
+ * quote) mboxrd quoting. */
+static void put_lines(struct mbox_writer *w, const char *msg, size_t len, bool quote)
 {
 	size_t p = 0;
 	while (p < len) {
 		const char *nl = memchr(msg + p, '\n', len - p);
 		size_t end = nl ? (size_t)(nl - msg) + 1 : len;
 		size_t depth;
-		if (mbox_line_needs_quoting(msg + p, end - p, &depth))
+		if (quote && mbox_line_needs_quoting(msg + p, end - p, &depth))
 			mbox_writer_put(w, ">", 1);
 		size_t text_end = nl ? end - 1 : len;
 		if (nl && text_end > p && msg[text_end - 1] == '\r')
@@ -74,6 +74,12 @@ static void put_message(struct mbox_writer *w, const char *msg, size_t len)
 		mbox_writer_put(w, "\n", 1);
 		p = end;
 	}
+}
+
+/* The message as it is stored, and the blank line that ends it. */
+static void put_message(struct mbox_writer *w, const char *msg, size_t len)
+{
+	put_lines(w, msg, len, true);
 	mbox_writer_put(w, "\n", 1);
 }
 
@@ -329,17 +335,7 @@ uint64_t mbox_append_content_hash(const char *msg, size_t len)
 {
 	struct mbox_writer *w = xmalloc(sizeof(*w));
 	mbox_writer_init(w, -1, 0);
-	size_t p = 0;
-	while (p < len) {
-		const char *nl = memchr(msg + p, '\n', len - p);
-		size_t end = nl ? (size_t)(nl - msg) + 1 : len;
-		size_t text_end = nl ? end - 1 : len;
-		if (nl && text_end > p && msg[text_end - 1] == '\r')
-			text_end--;
-		mbox_writer_put(w, msg + p, text_end - p);
-		mbox_writer_put(w, "\n", 1);
-		p = end;
-	}
+	put_lines(w, msg, len, false);
 	mbox_writer_flush(w);
 	uint64_t h = w->hash;
 	free(w);

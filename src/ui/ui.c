@@ -146,6 +146,36 @@ void ui_draw_status(struct ui *u, const char *right)
 	buf_release(&b);
 }
 
+void ui_list_scroll(size_t *top, size_t cur, int rows)
+{
+	if (cur < *top)
+		*top = cur;
+	if (cur >= *top + (size_t)rows)
+		*top = cur - (size_t)rows + 1;
+}
+
+bool ui_list_move(enum ui_action a, size_t *cur, size_t n, int rows)
+{
+	size_t last = n ? n - 1 : 0, page = rows > 1 ? (size_t)rows - 1 : 1;
+	switch (a) {
+	case UI_ACTION_NEXT_ENTRY:
+	case UI_ACTION_NEXT_UNDELETED:
+	case UI_ACTION_NEXT_LINE:
+		*cur = *cur < last ? *cur + 1 : last;
+		return true;
+	case UI_ACTION_PREVIOUS_ENTRY:
+	case UI_ACTION_PREVIOUS_UNDELETED:
+	case UI_ACTION_PREVIOUS_LINE:
+		*cur = *cur > 0 ? *cur - 1 : 0;
+		return true;
+	case UI_ACTION_NEXT_PAGE: *cur = *cur + page < last ? *cur + page : last; return true;
+	case UI_ACTION_PREVIOUS_PAGE: *cur = *cur > page ? *cur - page : 0; return true;
+	case UI_ACTION_FIRST_ENTRY: case UI_ACTION_TOP: *cur = 0; return true;
+	case UI_ACTION_LAST_ENTRY: case UI_ACTION_BOTTOM: *cur = last; return true;
+	default: return false;
+	}
+}
+
 int ui_keymap_code(int key)
 {
 	if (key < 0)
@@ -575,10 +605,7 @@ static void folder_list(struct ui *u)
 	size_t cur = 0, top = 0;
 	for (;;) {
 		int rows = ui_body_rows();
-		if (cur < top)
-			top = cur;
-		if (cur >= top + (size_t)rows)
-			top = cur - (size_t)rows + 1;
+		ui_list_scroll(&top, cur, rows);
 		erase();
 		ui_draw_help_line(u, UI_SCREEN_FOLDERS);
 		for (int r = 0; r < rows && top + (size_t)r < n; r++) {
@@ -601,11 +628,9 @@ static void folder_list(struct ui *u)
 		enum ui_action a = keymap_lookup(u->km, UI_SCREEN_FOLDERS, ui_keymap_code(key));
 		if (a == UI_ACTION_EXIT || a == UI_ACTION_QUIT)
 			break;
-		if (a == UI_ACTION_NEXT_ENTRY && cur + 1 < n)
-			cur++;
-		else if (a == UI_ACTION_PREVIOUS_ENTRY && cur > 0)
-			cur--;
-		else if (a == UI_ACTION_SELECT_ENTRY && n > 0 && list[cur].selectable) {
+		if (ui_list_move(a, &cur, n, rows))
+			continue;
+		if (a == UI_ACTION_SELECT_ENTRY && n > 0 && list[cur].selectable) {
 			struct be_folder *f = NULL;
 			if (u->acct->ops->open_folder(u->acct, list[cur].name, false, &f, &e) < 0) {
 				ui_error(u, "%s", e.msg);

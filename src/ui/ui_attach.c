@@ -426,10 +426,7 @@ void ui_attachments(struct ui *u, size_t msg)
 		size_t cur = 0, top = 0;
 		for (;;) {
 			int rows = ui_body_rows();
-			if (cur < top)
-				top = cur;
-			if (cur >= top + (size_t)rows)
-				top = cur - (size_t)rows + 1;
+			ui_list_scroll(&top, cur, rows);
 			draw(&at, cur, top);
 			int key = term_key(-1, -1);
 			if (key == TERM_KEY_NONE || key == TERM_FKEY(KEY_RESIZE))
@@ -438,17 +435,9 @@ void ui_attachments(struct ui *u, size_t msg)
 			enum ui_action a = keymap_lookup(u->km, UI_SCREEN_ATTACH, ui_keymap_code(key));
 			if (a == UI_ACTION_EXIT || a == UI_ACTION_QUIT)
 				break;
+			if (ui_list_move(a, &cur, at.r.n_att, rows))
+				continue;
 			switch (a) {
-			case UI_ACTION_NEXT_ENTRY:
-				if (cur + 1 < at.r.n_att)
-					cur++;
-				break;
-			case UI_ACTION_PREVIOUS_ENTRY:
-				if (cur > 0)
-					cur--;
-				break;
-			case UI_ACTION_FIRST_ENTRY: cur = 0; break;
-			case UI_ACTION_LAST_ENTRY: cur = at.r.n_att - 1; break;
 			case UI_ACTION_SAVE_ENTRY: save(&at, cur); break;
 			case UI_ACTION_PIPE_ENTRY: pipe_to(&at, cur); break;
 			case UI_ACTION_SELECT_ENTRY:

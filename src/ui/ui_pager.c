@@ -204,10 +204,7 @@ static void list_urls(struct pager *p)
 	size_t cur = 0, top = 0;
 	for (;;) {
 		int rows = ui_body_rows();
-		if (cur < top)
-			top = cur;
-		if (cur >= top + (size_t)rows)
-			top = cur - (size_t)rows + 1;
+		ui_list_scroll(&top, cur, rows);
 		erase();
 		ui_draw_help_line(u, UI_SCREEN_GENERIC);
 		for (int i = 0; i < rows && top + (size_t)i < p->pt.n_urls; i++) {
@@ -227,11 +224,8 @@ static void list_urls(struct pager *p)
 		u->message[0] = '\0';
 		if (a == UI_ACTION_EXIT)
 			return;
-		if (a == UI_ACTION_NEXT_ENTRY && cur + 1 < p->pt.n_urls)
-			cur++;
-		else if (a == UI_ACTION_PREVIOUS_ENTRY && cur > 0)
-			cur--;
-		else if (a == UI_ACTION_SELECT_ENTRY)
+		if (!ui_list_move(a, &cur, p->pt.n_urls, ui_body_rows()) &&
+		    a == UI_ACTION_SELECT_ENTRY)
 			ui_open_with_opener(u, p->pt.urls[cur].url);
 	}
 }

@@ -69,6 +69,12 @@ void ui_draw_message_line(struct ui *u);
 void ui_draw_help_line(struct ui *u, enum ui_screen screen);
 void ui_draw_status(struct ui *u, const char *right);
 
+/* Lists with a cursor (attachments, URLs, folders): keeps the cursor's
+ * row on screen; moves the cursor for a movement action (true if a was
+ * one). */
+void ui_list_scroll(size_t *top, size_t cur, int rows);
+bool ui_list_move(enum ui_action a, size_t *cur, size_t n, int rows);
+
 /* The key code a screen looks up for what term_key() returned. */
 int ui_keymap_code(int key);
 

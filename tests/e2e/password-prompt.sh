@@ -3,34 +3,11 @@
 # echoed, the line is read whole, and the terminal echoes again afterwards
 # -- also when the prompt is interrupted with Ctrl-C.
 . "${top_srcdir:-.}/tests/lib.sh"
-tmux=${TMUX_BIN:-tmux}
-if ! command -v "$tmux" >/dev/null 2>&1; then
-	echo "1..0 # SKIP tmux not installed"
-	exit 0
-fi
+session=pwtest
 make_scratch
+. "${top_srcdir:-.}/tests/e2e/tmux.sh"
 ask="${top_builddir:-.}/tests/e2e/ask_secret"
 ask=$(cd "$(dirname "$ask")" && pwd)/ask_secret
-sock="$scratch/tmux.sock"
-session=pwtest
-cleanup() {
-	"$tmux" -S "$sock" kill-server 2>/dev/null
-	rm -rf "$scratch"
-}
-trap cleanup EXIT INT TERM
-
-screen() { "$tmux" -S "$sock" capture-pane -p -t "$session"; }
-# wait_for TEXT: polls the screen, at most 10 s.
-wait_for() {
-	i=0
-	while [ $i -lt 100 ]; do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	diag "timed out waiting for: $1" "screen was:" "$(screen)"
-	return 1
-}
 
 "$tmux" -S "$sock" -f /dev/null new-session -d -s "$session" -x 100 -y 20 \
 	"env PS1='$ ' sh -i"

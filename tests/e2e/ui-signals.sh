@@ -3,35 +3,12 @@
 # fg brings it back redrawn; killed with SIGTERM, SIGHUP or SIGSEGV it
 # leaves the terminal as it found it (echo and canonical mode on).
 . "${top_srcdir:-.}/tests/lib.sh"
-tmux=${TMUX_BIN:-tmux}
-if ! command -v "$tmux" >/dev/null 2>&1; then
-	echo "1..0 # SKIP tmux not installed"
-	exit 0
-fi
+session=sig
 make_scratch
+. "${top_srcdir:-.}/tests/e2e/tmux.sh"
 tern=$(cd "$(dirname "$TERN")" && pwd)/$(basename "$TERN")
 box="$scratch/demo.mbox"
 cp "${top_srcdir:-.}/data/demo.mbox" "$box"
-sock="$scratch/tmux.sock"
-session=sig
-cleanup() {
-	"$tmux" -S "$sock" kill-server 2>/dev/null
-	rm -rf "$scratch"
-}
-trap cleanup EXIT INT TERM
-
-screen() { "$tmux" -S "$sock" capture-pane -p -t "$session"; }
-keys() { "$tmux" -S "$sock" send-keys -t "$session" "$@"; }
-wait_for() {
-	i=0
-	while [ $i -lt 100 ]; do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	diag "timed out waiting for: $1" "screen was:" "$(screen)"
-	return 1
-}
 
 mkdir -p "$scratch/home"
 # An interactive shell with job control, as a person has.

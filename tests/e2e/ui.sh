@@ -4,39 +4,14 @@
 # through it, lists and saves an attachment, searches and limits, flags
 # and deletes then syncs and checks the mbox on disk, resizes, shows help.
 . "${top_srcdir:-.}/tests/lib.sh"
-tmux=${TMUX_BIN:-tmux}
-if ! command -v "$tmux" >/dev/null 2>&1; then
-	echo "1..0 # SKIP tmux not installed"
-	exit 0
-fi
+session=ui
 make_scratch
+. "${top_srcdir:-.}/tests/e2e/tmux.sh"
 tern=$(cd "$(dirname "$TERN")" && pwd)/$(basename "$TERN")
 demo=$(cd "${top_srcdir:-.}/data" && pwd)/demo.mbox
 box="$scratch/demo.mbox"
 cp "$demo" "$box"
 chmod 600 "$box"
-sock="$scratch/tmux.sock"
-session=ui
-cleanup() {
-	"$tmux" -S "$sock" kill-server 2>/dev/null
-	rm -rf "$scratch"
-}
-trap cleanup EXIT INT TERM
-
-screen() { "$tmux" -S "$sock" capture-pane -p -t "$session"; }
-keys() { "$tmux" -S "$sock" send-keys -t "$session" "$@"; }
-text() { "$tmux" -S "$sock" send-keys -t "$session" -l "$1"; }
-# wait_for TEXT: polls the screen, at most 10 s.
-wait_for() {
-	i=0
-	while [ $i -lt 100 ]; do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	diag "timed out waiting for: $1" "screen was:" "$(screen)"
-	return 1
-}
 # status: the status line (second to last row).
 status() { screen | tail -n 2 | head -n 1; }
 
