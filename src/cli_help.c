@@ -42,8 +42,8 @@ void cli_help_print(FILE *out, enum args_cmd cmd)
 			"  fetch     download new mail of a POP3 account into its mbox\n"
 			"  search    print the messages that match a query\n"
 			"  folders   list the folders of an IMAP account\n"
-			"In this version fetch and folders check their arguments\n"
-			"and report that they are not available yet.\n"
+			"In this version folders checks its arguments and reports\n"
+			"that it is not available yet.\n"
 			"\n"
 			"  --demo         open the demo mailbox that comes with tern\n"),
 		      out);
@@ -51,8 +51,9 @@ void cli_help_print(FILE *out, enum args_cmd cmd)
 	case ARGS_CMD_FETCH:
 		fputs(_("Usage: tern fetch [OPTION...] [pop3://USER@HOST[:PORT] | pop3s://...]\n"
 			"Download new mail of a POP3 account (-a NAME, the URL, or the\n"
-			"default account) into the account's mbox.\n"
-			"Not available in this version.\n\n"),
+			"default account) into the account's mbox.  Nothing is deleted on\n"
+			"the server before it is stored (keep, delete_after_days).\n"
+			"Exit status 0 with or without new mail, 3 on an error.\n\n"),
 		      out);
 		break;
 	case ARGS_CMD_SHOW:

@@ -11,7 +11,9 @@
 
 #include "args.h"
 #include "be_mbox.h"
+#include "be_pop3.h"
 #include "cfg.h"
+#include "cli_fetch.h"
 #include "cli_help.h"
 #include "cli_list.h"
 #include "cli_search.h"
@@ -100,14 +102,20 @@ static int open_path_for_ui(void *ctx, const char *path, const struct ui_hooks *
 	return rc;
 }
 
-/* Runs the reader on the mbox at path (name: the account's, or NULL). */
-static int read_mbox(struct app *app, const char *name, const char *path, bool missing_ok)
+/* Runs the reader on the mbox at path (name: the account's, or NULL), or
+ * on the POP3 account pop (then G downloads new mail). */
+static int read_mbox(struct app *app, const char *name, const char *path, bool missing_ok,
+		     const struct cfg_account *pop)
 {
 	char *cache = cli_list_cache_path(&app->log);
 	struct be_account *acct = NULL;
-	int rc = be_mbox_open(&acct, name, path, cache, missing_ok, ui_hooks_terminal(),
-			      &app->err);
+	char *state = pop ? fs_xdg_dir(XDG_STATE, true, &app->err) : NULL;
+	int rc = pop && state == NULL ? -1
+		 : pop ? be_pop3_open(&acct, pop, cache, state, ui_hooks_terminal(), &app->err)
+		 : be_mbox_open(&acct, name, path, cache, missing_ok, ui_hooks_terminal(),
+				&app->err);
 	free(cache);
+	free(state);
 	if (rc < 0)
 		return fail(app, EXIT_FAILURE_);
 	struct ui_options opt = {
@@ -124,7 +132,7 @@ static int read_mbox(struct app *app, const char *name, const char *path, bool m
 static int open_mbox(struct app *app, const char *path)
 {
 	if (interactive())
-		return read_mbox(app, NULL, path, false);
+		return read_mbox(app, NULL, path, false, NULL);
 	long n = cli_list_mbox(path, stdout, &app->log, &app->err);
 	if (n < 0)
 		return fail(app, EXIT_FAILURE_);
@@ -161,12 +169,12 @@ static int open_account(struct app *app, const struct cfg_account *a)
 	switch (a->mode) {
 	case CFG_MODE_MBOX:
 		if (interactive())
-			return read_mbox(app, a->name, a->mbox, false);
+			return read_mbox(app, a->name, a->mbox, false, NULL);
 		return open_mbox(app, a->mbox);
 	case CFG_MODE_POP3:
 		/* POP3 mode reads the local mbox; fetching fills it. */
 		if (interactive())
-			return read_mbox(app, a->name, a->mbox, true);
+			return read_mbox(app, a->name, a->mbox, true, a);
 		if (access(a->mbox, F_OK) < 0) {
 			printf(_("account %s: no mail yet (%s does not exist; "
 				 "tern fetch downloads it)\n"), a->name, a->mbox);
@@ -258,6 +266,8 @@ static int run_command(struct app *app)
 		rc = fail(app, EXIT_USAGE);
 	} else if (cmd == ARGS_CMD_SEARCH) {
 		rc = run_search(app, a);
+	} else if (cmd == ARGS_CMD_FETCH) {
+		rc = cli_fetch(a, &app->log, &app->err) < 0 ? fail(app, EXIT_FAILURE_) : EXIT_OK;
 	} else {
 		char what[64];
 		snprintf(what, sizeof(what), "'tern %s'", args_cmd_name(cmd));

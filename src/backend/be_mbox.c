@@ -399,6 +399,11 @@ static const struct backend_ops mbox_ops = {
 	.close_account = close_account,
 };
 
+const struct backend_ops *be_mbox_ops(void)
+{
+	return &mbox_ops;
+}
+
 int be_mbox_open(struct be_account **a_r, const char *name, const char *path,
 		 const char *cache_path, bool missing_ok, const struct ui_hooks *ui,
 		 struct err *e)

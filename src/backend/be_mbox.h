@@ -22,4 +22,8 @@ int be_mbox_open(struct be_account **a_r, const char *name, const char *path,
 		 const char *cache_path, bool missing_ok, const struct ui_hooks *ui,
 		 struct err *e);
 
+/* The operations of an mbox account, for a backend built on it (be_pop3
+ * copies them and adds its own). */
+const struct backend_ops *be_mbox_ops(void);
+
 #endif

@@ -118,6 +118,26 @@ void cfg_account_release(struct cfg_account *acct)
 	cfg_account_init(acct);
 }
 
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void cfg_account_copy(struct cfg_account *dst, const struct cfg_account *src)
+{
+	*dst = *src;
+	dst->name = dup_or_null(src->name);
+	dst->host = dup_or_null(src->host);
+	dst->user = dup_or_null(src->user);
+	dst->tls_ca_file = dup_or_null(src->tls_ca_file);
+	dst->tls_fingerprint = dup_or_null(src->tls_fingerprint);
+	dst->password_command = dup_or_null(src->password_command);
+	dst->password = dup_or_null(src->password);
+	dst->mbox = dup_or_null(src->mbox);
+	dst->folder = dup_or_null(src->folder);
+	dst->source = dup_or_null(src->source);
+}
+
 void cfg_init(struct cfg *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));

@@ -131,6 +131,8 @@ unsigned cfg_account_port(const struct cfg_account *acct);
 
 void cfg_account_init(struct cfg_account *acct);
 void cfg_account_release(struct cfg_account *acct);
+/* A deep copy of src into dst (released with cfg_account_release). */
+void cfg_account_copy(struct cfg_account *dst, const struct cfg_account *src);
 
 /* Whether s is a sort order: date, arrival, from, subject, size or
  * thread, each optionally after "reverse-" (case matters). */

@@ -130,6 +130,8 @@ struct be_account {
 	char *name;        /* the account's name, or the path opened */
 	unsigned caps;     /* BE_CAP_* */
 	void *priv;
+	void *ext;         /* a backend built on another one keeps its own
+			      state here (be_pop3 over be_mbox) */
 };
 
 struct be_folder {

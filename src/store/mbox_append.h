@@ -86,7 +86,7 @@ int mbox_append_batch(const char *path, const struct mbox_append_msg *msgs,
 
 /* The FNV-1a hash of a message as reading it back gives it (CRLF as LF,
  * a final LF added if missing): what an appended message is recognised
- * by in the mbox afterwards (pop3_state.h). */
+ * by in the mbox afterwards (uidl_journal.h). */
 uint64_t mbox_append_content_hash(const char *msg, size_t len);
 
 /* Settles what an append killed half-way left in the mbox at path (see

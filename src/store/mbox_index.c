@@ -15,7 +15,7 @@
 #include "mbox_record.h"
 #include "mem.h"
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 #define STRINGIFY_(x) #x
 #define STRINGIFY(x) STRINGIFY_(x)
 #define TAIL_MAX 256 /* bytes of the last separator line kept as identity */

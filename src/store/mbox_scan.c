@@ -181,13 +181,13 @@ bool mbox_scan_next(const char *data, size_t len, size_t *pos,
 	if (end == 0) {
 		next = next_separator(data, len, start);
 		end = next;
-		/* The empty line before the next separator belongs to the format. */
-		if (next < len) {
-			if (end >= 2 && data[end - 1] == '\n' && data[end - 2] == '\n')
-				end--;
-			else if (end >= 4 && memcmp(data + end - 4, "\r\n\r\n", 4) == 0)
-				end -= 2;
-		}
+		/* The empty line before the next separator belongs to the
+		 * format, and so does the one every writer ends the file with. */
+		if (end >= 2 && end > start && data[end - 1] == '\n' && data[end - 2] == '\n')
+			end--;
+		else if (end >= 4 && end >= start + 2 &&
+			 memcmp(data + end - 4, "\r\n\r\n", 4) == 0)
+			end -= 2;
 	}
 	m->from_line = from;
 	m->start = start;

@@ -129,8 +129,8 @@ check "the unknown account is named" contains "$errout" "no account 'nosuch'"
 run fetch -a local
 [ $rc -eq 2 ]; ok $? "fetch refuses an account that is not POP3"
 run fetch -a pop
-[ $rc -eq 3 ]; ok $? "fetch of a POP3 account reports it is not available yet (exit 3)"
-check "fetch says so" contains "$errout" "not available in this version"
+[ $rc -eq 3 ]; ok $? "fetch of a POP3 account whose server cannot be reached exits 3"
+check "fetch names the server it could not find" contains "$errout" "pop.example.org"
 run folders -a pop
 check "folders refuses a POP3 account" contains "$errout" "not an IMAP account"
 run 'imaps://me:hunter2@imap.example.org'

@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "pop3_state.h"
+#include "uidl_journal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,19 +22,19 @@
 
 #define MAGIC "tern-pop3-state 1\n"
 #define LINE_MAX_BYTES 256
-#define FILE_MAX ((size_t)LINE_MAX_BYTES * POP3_STATE_MAX_RECORDS)
+#define FILE_MAX ((size_t)LINE_MAX_BYTES * UIDL_JOURNAL_MAX_RECORDS)
 #define LOCK_POLL_MS 100
 #define MESSAGE_MAX ((size_t)512 << 20)
 
 struct entry {
 	char *uidl;       /* NULL: empty slot */
-	enum pop3_uid_state state;
+	enum uidl_state state;
 	time_t stored;
 	uint64_t hash;
 	long long size_before;
 };
 
-struct pop3_state {
+struct uidl_journal {
 	int fd;
 	char *path;
 	struct entry *table; /* open addressing, power of two */
@@ -45,7 +45,7 @@ struct pop3_state {
 
 /* ------------------------------------------------------------ table */
 
-static uint64_t hash_uidl(const struct pop3_state *st, const char *s)
+static uint64_t hash_uidl(const struct uidl_journal *st, const char *s)
 {
 	uint64_t h = 14695981039346656037ULL ^ st->seed;
 	for (; *s; s++)
@@ -53,7 +53,7 @@ static uint64_t hash_uidl(const struct pop3_state *st, const char *s)
 	return h ^ (h >> 29);
 }
 
-static struct entry *slot(struct pop3_state *st, const char *uidl)
+static struct entry *slot(struct uidl_journal *st, const char *uidl)
 {
 	size_t i = (size_t)hash_uidl(st, uidl) & (st->cap - 1);
 	while (st->table[i].uidl != NULL && strcmp(st->table[i].uidl, uidl) != 0)
@@ -61,7 +61,7 @@ static struct entry *slot(struct pop3_state *st, const char *uidl)
 	return &st->table[i];
 }
 
-static void grow(struct pop3_state *st)
+static void grow(struct uidl_journal *st)
 {
 	struct entry *old = st->table;
 	size_t old_cap = st->cap;
@@ -73,7 +73,7 @@ static void grow(struct pop3_state *st)
 	free(old);
 }
 
-static struct entry *entry_for(struct pop3_state *st, const char *uidl)
+static struct entry *entry_for(struct uidl_journal *st, const char *uidl)
 {
 	if ((st->n + 1) * 2 > st->cap)
 		grow(st);
@@ -98,7 +98,7 @@ static uint32_t checksum(const char *s, size_t n)
 static bool uidl_valid(const char *u)
 {
 	size_t n = strlen(u);
-	if (n == 0 || n > POP3_UIDL_MAX)
+	if (n == 0 || n > UIDL_MAX)
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)u[i] < 0x21 || (unsigned char)u[i] > 0x7e)
@@ -142,7 +142,7 @@ static size_t words(char *line, char **w, size_t max)
 }
 
 /* Applies one record line (checksum verified); false if malformed. */
-static bool apply(struct pop3_state *st, char *line, size_t len)
+static bool apply(struct uidl_journal *st, char *line, size_t len)
 {
 	char *sp = memrchr(line, ' ', len);
 	if (sp == NULL)
@@ -158,8 +158,8 @@ static bool apply(struct pop3_state *st, char *line, size_t len)
 	if (n == 4 && strcmp(w[0], "P") == 0 && uidl_valid(w[3]) &&
 	    number(w[1], 16, &a) && number(w[2], 10, &b)) {
 		struct entry *e = entry_for(st, w[3]);
-		if (e->state != POP3_UID_STORED) {
-			e->state = POP3_UID_PENDING;
+		if (e->state != UIDL_STORED) {
+			e->state = UIDL_PENDING;
 			e->hash = a;
 			e->size_before = (long long)b;
 		}
@@ -168,14 +168,14 @@ static bool apply(struct pop3_state *st, char *line, size_t len)
 	if (n == 3 && strcmp(w[0], "S") == 0 && uidl_valid(w[2]) &&
 	    number(w[1], 10, &a)) {
 		struct entry *e = entry_for(st, w[2]);
-		e->state = POP3_UID_STORED;
+		e->state = UIDL_STORED;
 		e->stored = (time_t)a;
 		return true;
 	}
 	if (n == 2 && strcmp(w[0], "X") == 0 && uidl_valid(w[1])) {
 		struct entry *e = entry_for(st, w[1]);
-		if (e->state == POP3_UID_PENDING)
-			e->state = POP3_UID_NEW;
+		if (e->state == UIDL_PENDING)
+			e->state = UIDL_NEW;
 		return true;
 	}
 	return false;
@@ -188,7 +188,7 @@ static int io_error(struct err *e, const char *path, const char *what)
 	return err_set(e, ERR_ACCOUNT, ERR_IO, _("%s %s: %s"), what, path, strerror(errno));
 }
 
-static int read_all(struct pop3_state *st, struct err *e)
+static int read_all(struct uidl_journal *st, struct err *e)
 {
 	struct stat sb;
 	if (fstat(st->fd, &sb) < 0)
@@ -241,7 +241,7 @@ static int read_all(struct pop3_state *st, struct err *e)
 	return 0;
 }
 
-static int lock(struct pop3_state *st, struct err *e)
+static int lock(struct uidl_journal *st, struct err *e)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	for (int waited = 0;; waited += LOCK_POLL_MS) {
@@ -249,7 +249,7 @@ static int lock(struct pop3_state *st, struct err *e)
 			return 0;
 		if (errno != EACCES && errno != EAGAIN)
 			return io_error(e, st->path, _("cannot lock"));
-		if (waited >= POP3_STATE_LOCK_MS)
+		if (waited >= UIDL_JOURNAL_LOCK_MS)
 			break;
 		struct timespec ts = { 0, LOCK_POLL_MS * 1000000L };
 		nanosleep(&ts, NULL);
@@ -261,30 +261,30 @@ static int lock(struct pop3_state *st, struct err *e)
 			 "nothing was done"), pid);
 }
 
-int pop3_state_open(struct pop3_state **st_r, const char *path, struct err *e)
+int uidl_journal_open(struct uidl_journal **st_r, const char *path, struct err *e)
 {
 	*st_r = NULL;
 	int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return err_set(e, ERR_ACCOUNT, ERR_IO, _("cannot open %s: %s"), path,
 			       strerror(errno));
-	struct pop3_state *st = xcalloc(1, sizeof(*st));
+	struct uidl_journal *st = xcalloc(1, sizeof(*st));
 	st->fd = fd;
 	st->path = xstrdup(path);
 	if (getrandom(&st->seed, sizeof(st->seed), 0) != (ssize_t)sizeof(st->seed))
 		st->seed = (uint64_t)time(NULL) ^ (uint64_t)getpid();
 	grow(st);
 	if (lock(st, e) < 0 || read_all(st, e) < 0) {
-		pop3_state_close(&st);
+		uidl_journal_close(&st);
 		return -1;
 	}
 	*st_r = st;
 	return 0;
 }
 
-void pop3_state_close(struct pop3_state **stp)
+void uidl_journal_close(struct uidl_journal **stp)
 {
-	struct pop3_state *st = *stp;
+	struct uidl_journal *st = *stp;
 	if (st == NULL)
 		return;
 	for (size_t i = 0; i < st->cap; i++)
@@ -297,24 +297,24 @@ void pop3_state_close(struct pop3_state **stp)
 	*stp = NULL;
 }
 
-size_t pop3_state_damaged(const struct pop3_state *st)
+size_t uidl_journal_damaged(const struct uidl_journal *st)
 {
 	return st->damaged;
 }
 
-enum pop3_uid_state pop3_state_get(const struct pop3_state *st, const char *uidl,
+enum uidl_state uidl_journal_get(const struct uidl_journal *st, const char *uidl,
 				   time_t *stored_r)
 {
-	const struct entry *e = slot((struct pop3_state *)st, uidl);
+	const struct entry *e = slot((struct uidl_journal *)st, uidl);
 	if (e->uidl == NULL)
-		return POP3_UID_NEW;
+		return UIDL_NEW;
 	if (stored_r != NULL)
 		*stored_r = e->stored;
 	return e->state;
 }
 
 /* Appends the records in b (whole lines) and makes them durable. */
-static int append(struct pop3_state *st, const struct buf *b, struct err *e)
+static int append(struct uidl_journal *st, const struct buf *b, struct err *e)
 {
 	size_t done = 0;
 	while (done < b->len) {
@@ -335,7 +335,7 @@ static int add_line(struct buf *b, const char *text)
 	return buf_printf(b, "%s %08x\n", text, checksum(text, strlen(text)));
 }
 
-int pop3_state_pending(struct pop3_state *st, const struct pop3_pending *p, size_t n,
+int uidl_journal_pending(struct uidl_journal *st, const struct uidl_pending *p, size_t n,
 		       struct err *e)
 {
 	struct buf b;
@@ -354,8 +354,8 @@ int pop3_state_pending(struct pop3_state *st, const struct pop3_pending *p, size
 	buf_release(&b);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct entry *en = entry_for(st, p[i].uidl);
-		if (en->state != POP3_UID_STORED) {
-			en->state = POP3_UID_PENDING;
+		if (en->state != UIDL_STORED) {
+			en->state = UIDL_PENDING;
 			en->hash = p[i].hash;
 			en->size_before = p[i].size_before;
 		}
@@ -363,7 +363,7 @@ int pop3_state_pending(struct pop3_state *st, const struct pop3_pending *p, size
 	return rc;
 }
 
-int pop3_state_stored(struct pop3_state *st, const char *const *uidls, size_t n,
+int uidl_journal_stored(struct uidl_journal *st, const char *const *uidls, size_t n,
 		      time_t when, struct err *e)
 {
 	struct buf b;
@@ -381,7 +381,7 @@ int pop3_state_stored(struct pop3_state *st, const char *const *uidls, size_t n,
 	buf_release(&b);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct entry *en = entry_for(st, uidls[i]);
-		en->state = POP3_UID_STORED;
+		en->state = UIDL_STORED;
 		en->stored = when;
 	}
 	return rc;
@@ -414,7 +414,7 @@ static bool stored_after(const char *data, size_t len, size_t from, uint64_t has
 	return found;
 }
 
-int pop3_state_settle(struct pop3_state *st, const char *mbox_path, size_t *stored_r,
+int uidl_journal_settle(struct uidl_journal *st, const char *mbox_path, size_t *stored_r,
 		      size_t *dropped_r, struct err *e)
 {
 	size_t stored = 0, dropped = 0;
@@ -422,7 +422,7 @@ int pop3_state_settle(struct pop3_state *st, const char *mbox_path, size_t *stor
 	bool have = false;
 	for (size_t i = 0; i < st->cap; i++) {
 		struct entry *en = &st->table[i];
-		if (en->uidl == NULL || en->state != POP3_UID_PENDING)
+		if (en->uidl == NULL || en->state != UIDL_PENDING)
 			continue;
 		if (!have) {
 			/* Reading settles a half-done append first (mbox_journal). */
@@ -449,7 +449,7 @@ int pop3_state_settle(struct pop3_state *st, const char *mbox_path, size_t *stor
 			mbox_file_close(&mf);
 			return -1;
 		}
-		en->state = in ? POP3_UID_STORED : POP3_UID_NEW;
+		en->state = in ? UIDL_STORED : UIDL_NEW;
 		en->stored = in ? time(NULL) : 0;
 		if (in)
 			stored++;
@@ -467,7 +467,7 @@ int pop3_state_settle(struct pop3_state *st, const char *mbox_path, size_t *stor
 
 /* ------------------------------------------------------------ compact */
 
-int pop3_state_compact(struct pop3_state *st, bool (*keep)(void *ctx, const char *uidl),
+int uidl_journal_compact(struct uidl_journal *st, bool (*keep)(void *ctx, const char *uidl),
 		       void *ctx, struct err *e)
 {
 	char *tmp;
@@ -483,7 +483,7 @@ int pop3_state_compact(struct pop3_state *st, bool (*keep)(void *ctx, const char
 	buf_init(&b, LINE_MAX_BYTES * 2);
 	for (size_t i = 0; i < st->cap; i++) {
 		const struct entry *en = &st->table[i];
-		if (en->uidl == NULL || en->state != POP3_UID_STORED || !keep(ctx, en->uidl))
+		if (en->uidl == NULL || en->state != UIDL_STORED || !keep(ctx, en->uidl))
 			continue;
 		snprintf(line, sizeof(line), "S %lld %s", (long long)en->stored, en->uidl);
 		buf_reset(&b);
@@ -516,8 +516,8 @@ int pop3_state_compact(struct pop3_state *st, bool (*keep)(void *ctx, const char
 	/* Forget what was dropped; go on with the new file. */
 	for (size_t i = 0; i < st->cap; i++) {
 		struct entry *en = &st->table[i];
-		if (en->uidl != NULL && (en->state != POP3_UID_STORED || !keep(ctx, en->uidl)))
-			en->state = POP3_UID_NEW;
+		if (en->uidl != NULL && (en->state != UIDL_STORED || !keep(ctx, en->uidl)))
+			en->state = UIDL_NEW;
 	}
 	close(st->fd);
 	st->fd = tfd;

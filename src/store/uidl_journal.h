@@ -1,4 +1,4 @@
-/* pop3_state: what a POP3 account has already downloaded -- the UIDL
+/* uidl_journal: what a POP3 account has already downloaded -- the UIDL
  * journal that keeps downloads free of loss and of duplicates.
  *
  * One file per account under $XDG_STATE_HOME/tern/ (not a cache: it
@@ -24,7 +24,7 @@
  *   4. only then DELE, if the policy says so; QUIT commits deletions.
  * A kill before 1: nothing happened.  Between 1 and 3: the next run finds
  * P without S and looks in the mbox from SIZE on for a message whose
- * content hash is HASH (pop3_state_settle): found means step 2 completed
+ * content hash is HASH (uidl_journal_settle): found means step 2 completed
  * (S is written now), not found means it did not (X; downloaded again).
  * After 3: the message is known stored, never downloaded again, and may
  * be deleted on the server.  Nothing is ever DELE'd whose S is not on
@@ -33,8 +33,8 @@
  * The state file also serves as the account's lock: an fcntl lock held
  * while a fetch runs, so a second fetch of the same account waits a
  * little, then gives up with a clear message. */
-#ifndef TERN_POP3_STATE_H
-#define TERN_POP3_STATE_H
+#ifndef TERN_UIDL_JOURNAL_H
+#define TERN_UIDL_JOURNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -43,52 +43,52 @@
 
 #include "err.h"
 
-#define POP3_UIDL_MAX 70          /* RFC 1939 s7 */
-#define POP3_STATE_MAX_RECORDS 2000000
-#define POP3_STATE_LOCK_MS 3000   /* how long a second fetch waits */
+#define UIDL_MAX 70          /* RFC 1939 s7 */
+#define UIDL_JOURNAL_MAX_RECORDS 2000000
+#define UIDL_JOURNAL_LOCK_MS 3000   /* how long a second fetch waits */
 
-enum pop3_uid_state {
-	POP3_UID_NEW = 0,   /* never seen stored */
-	POP3_UID_PENDING,   /* P without S or X: settle first */
-	POP3_UID_STORED,
+enum uidl_state {
+	UIDL_NEW = 0,   /* never seen stored */
+	UIDL_PENDING,   /* P without S or X: settle first */
+	UIDL_STORED,
 };
 
-struct pop3_pending {
+struct uidl_pending {
 	const char *uidl;
 	uint64_t hash;      /* mbox_append_content_hash() of the message */
 	long long size_before; /* the mbox's size before the append */
 };
 
-struct pop3_state;
+struct uidl_journal;
 
 /* Opens (creating it 0600, never through a link) and locks the state file
  * at path, then reads it.  Returns 0, or -1 with e: locked by another
  * fetch ("another tern fetch for this account is running"), unreadable,
  * or not a state file (never overwritten). */
-int pop3_state_open(struct pop3_state **st_r, const char *path, struct err *e);
-void pop3_state_close(struct pop3_state **st);
+int uidl_journal_open(struct uidl_journal **st_r, const char *path, struct err *e);
+void uidl_journal_close(struct uidl_journal **st);
 
 /* How many lines were skipped for a bad checksum when reading. */
-size_t pop3_state_damaged(const struct pop3_state *st);
+size_t uidl_journal_damaged(const struct uidl_journal *st);
 
-enum pop3_uid_state pop3_state_get(const struct pop3_state *st, const char *uidl,
+enum uidl_state uidl_journal_get(const struct uidl_journal *st, const char *uidl,
 				   time_t *stored_r);
 
 /* Step 1 and step 3 of the argument above: append records, fdatasync. */
-int pop3_state_pending(struct pop3_state *st, const struct pop3_pending *p, size_t n,
+int uidl_journal_pending(struct uidl_journal *st, const struct uidl_pending *p, size_t n,
 		       struct err *e);
-int pop3_state_stored(struct pop3_state *st, const char *const *uidls, size_t n,
+int uidl_journal_stored(struct uidl_journal *st, const char *const *uidls, size_t n,
 		      time_t when, struct err *e);
 
 /* Settles every pending UIDL against the mbox at mbox_path (see above).
  * *stored_r and *dropped_r (may be NULL) count the outcomes. */
-int pop3_state_settle(struct pop3_state *st, const char *mbox_path, size_t *stored_r,
+int uidl_journal_settle(struct uidl_journal *st, const char *mbox_path, size_t *stored_r,
 		      size_t *dropped_r, struct err *e);
 
 /* Rewrites the file (new file, fsync, rename) keeping only the stored
  * UIDLs that keep(ctx, uidl) says are still wanted (those the server still
  * lists).  Pending ones must be settled first. */
-int pop3_state_compact(struct pop3_state *st, bool (*keep)(void *ctx, const char *uidl),
+int uidl_journal_compact(struct uidl_journal *st, bool (*keep)(void *ctx, const char *uidl),
 		       void *ctx, struct err *e);
 
 #endif

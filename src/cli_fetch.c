@@ -1,0 +1,104 @@
+#include "config.h"
+
+#include "cli_fetch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "be_pop3.h"
+#include "buf.h"
+#include "fsutil.h"
+#include "i18n.h"
+#include "sanitize.h"
+#include "tty.h"
+
+/* ------------------------------------------------------------ a person at a terminal */
+
+static int ask_password(void *ctx, const char *account, const char *prompt, struct buf *out)
+{
+	(void)ctx;
+	(void)account;
+	struct err e;
+	err_init(&e);
+	return tty_read_secret(prompt, out, &e);
+}
+
+static bool show_progress(void *ctx, const char *what, uint64_t done, uint64_t total,
+			  const char *unit)
+{
+	(void)ctx;
+	(void)unit;
+	fprintf(stderr, "\r%s: %llu/%llu", what, (unsigned long long)done,
+		(unsigned long long)total);
+	if (done == total)
+		fputc('\n', stderr);
+	fflush(stderr);
+	return true;
+}
+
+static enum be_cert_decision ask_certificate(void *ctx, const struct be_cert_info *c)
+{
+	(void)ctx;
+	struct buf subject, issuer;
+	buf_init(&subject, 2048);
+	buf_init(&issuer, 2048);
+	buf_cut_ok(sanitize_text(c->subject, strlen(c->subject), SANITIZE_LINE, &subject));
+	buf_cut_ok(sanitize_text(c->issuer, strlen(c->issuer), SANITIZE_LINE, &issuer));
+	fprintf(stderr, _("The certificate of %s is not trusted: %s\n"
+			  "  subject: %s\n  issuer:  %s\n  SHA-256: %s\n"),
+		c->host, c->problem, subject.data, issuer.data, c->sha256);
+	buf_release(&subject);
+	buf_release(&issuer);
+	fprintf(stderr, _("(r)eject, accept (o)nce, (a)ccept and remember? "));
+	fflush(stderr);
+	char line[16];
+	FILE *tty = fopen("/dev/tty", "re");
+	bool got = tty != NULL && fgets(line, sizeof(line), tty) != NULL;
+	if (tty != NULL)
+		fclose(tty);
+	if (!got)
+		return BE_CERT_REJECT;
+	if (line[0] == 'o' || line[0] == 'O')
+		return BE_CERT_ACCEPT_ONCE;
+	if (line[0] == 'a' || line[0] == 'A')
+		return BE_CERT_ACCEPT_PIN;
+	return BE_CERT_REJECT;
+}
+
+static const struct ui_hooks terminal_hooks = {
+	.password = ask_password,
+	.certificate = ask_certificate,
+	.progress = show_progress,
+};
+
+/* ------------------------------------------------------------ fetch */
+
+int cli_fetch(const struct cfg_account *acct, struct logger *lg, struct err *e)
+{
+	char *state_dir = fs_xdg_dir(XDG_STATE, true, e);
+	if (state_dir == NULL)
+		return -1;
+	bool person = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
+	struct pop3_report r;
+	log_info(lg, "fetch %s: %s:%u", acct->name, acct->host, cfg_account_port(acct));
+	int rc = be_pop3_fetch(acct, state_dir, person ? &terminal_hooks : NULL, &r, e);
+	free(state_dir);
+	if (r.no_uidl)
+		fprintf(stderr, _("tern: warning: %s has no UIDL: messages are known by "
+				  "their headers\n"), acct->host);
+	if (r.bad_uidl > 0)
+		fprintf(stderr, _("tern: warning: %s gave %zu bad or duplicate UIDLs\n"),
+			acct->host, r.bad_uidl);
+	char size[32];
+	if (r.bytes >= (1u << 20))
+		snprintf(size, sizeof(size), "%.1f MB", (double)r.bytes / (1 << 20));
+	else
+		snprintf(size, sizeof(size), "%.0f KB", (double)r.bytes / 1024);
+	printf(_("%s: %zu new (%s), %zu deleted on the server, %zu skipped, %zu on the "
+		 "server\n"), acct->name, r.fetched, size, r.deleted, r.skipped, r.listed);
+	log_info(lg, "fetch %s: %zu new, %zu deleted, %zu skipped, %zu recovered", acct->name,
+		 r.fetched, r.deleted, r.skipped, r.recovered);
+	return rc;
+}
