@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,6 +284,9 @@ int main(int argc, char **argv)
 	int rc;
 
 	setlocale(LC_ALL, "");
+	/* A file size limit (ulimit -f) must fail a write with EFBIG, which
+	 * the mbox writers undo and report, not kill tern half-way. */
+	signal(SIGXFSZ, SIG_IGN);
 	/* TERN_LOCALEDIR: translations of an uninstalled tern (tests). */
 	const char *localedir = getenv("TERN_LOCALEDIR");
 	bindtextdomain(PACKAGE, localedir && *localedir ? localedir : LOCALEDIR);
