@@ -480,9 +480,14 @@ static int session(struct run *run, const char *pin, struct conn_cert *cert_r,
 	}
 	if (rc == 0)
 		rc = secret_get_password(a, ask_secret, run, &secret, e);
+	enum pop3_auth mech = POP3_AUTH_AUTO;
+	if (rc == 0 && a->auth != NULL && pop3_auth_from_name(a->auth, &mech) < 0)
+		rc = err_set(e, ERR_ACCOUNT, ERR_CONFIG,
+			     _("auth = %s is not a POP3 login mechanism"), a->auth);
 	if (rc == 0) {
 		struct pop3_login l = {
-			.user = a->user, .secret = secret.data, .auth = POP3_AUTH_AUTO,
+			.user = a->user, .secret = secret.data, .auth = mech,
+			.token = mech == POP3_AUTH_OAUTHBEARER || mech == POP3_AUTH_XOAUTH2,
 			.allow_plaintext = a->allow_plaintext, .host = a->host, .port = o.port,
 		};
 		rc = pop3_login(run->p, &l, e);

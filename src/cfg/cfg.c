@@ -29,7 +29,7 @@
 enum key_id {
 	K_MODE, K_HOST, K_PORT, K_USER, K_TLS, K_TLS_CA_FILE, K_TLS_FINGERPRINT,
 	K_PASSWORD_COMMAND, K_PASSWORD, K_ALLOW_PLAINTEXT, K_MBOX, K_KEEP,
-	K_DELETE_AFTER_DAYS, K_COUNT
+	K_DELETE_AFTER_DAYS, K_AUTH, K_COUNT
 };
 
 static const struct key_def {
@@ -49,6 +49,13 @@ static const struct key_def {
 	[K_MBOX] = { "mbox", M_POP3 | M_MBOX },
 	[K_KEEP] = { "keep", M_POP3 },
 	[K_DELETE_AFTER_DAYS] = { "delete_after_days", M_POP3 },
+	[K_AUTH] = { "auth", M_NET },
+};
+
+/* The mechanisms auth may name (the protocol clients map them). */
+static const char *const auth_names[] = {
+	"auto", "scram-sha-256", "scram-sha-1", "cram-md5", "plain", "login", "apop",
+	"user", "oauthbearer", "xoauth2",
 };
 
 /* Keys of [ui] (bind, color and mono are directives, not keys). */
@@ -115,6 +122,7 @@ void cfg_account_release(struct cfg_account *acct)
 	free(acct->mbox);
 	free(acct->folder);
 	free(acct->source);
+	free(acct->auth);
 	cfg_account_init(acct);
 }
 
@@ -136,6 +144,7 @@ void cfg_account_copy(struct cfg_account *dst, const struct cfg_account *src)
 	dst->mbox = dup_or_null(src->mbox);
 	dst->folder = dup_or_null(src->folder);
 	dst->source = dup_or_null(src->source);
+	dst->auth = dup_or_null(src->auth);
 }
 
 void cfg_init(struct cfg *cfg)
@@ -408,6 +417,13 @@ static int set_account_key(struct parser *p, struct cfg_account *a,
 				    v, CFG_DAYS_MAX);
 		a->delete_after_days = (long)n;
 		return 0;
+	case K_AUTH:
+		for (size_t i = 0; i < sizeof(auth_names) / sizeof(auth_names[0]); i++)
+			if (str_eq_ci(v, auth_names[i]))
+				return set_string(p, key, auth_names[i], &a->auth);
+		return perr(p, p->line,
+			    _("auth: '%s' is not auto, scram-sha-256, scram-sha-1, cram-md5, "
+			      "plain, login, apop, user, oauthbearer or xoauth2"), v);
 	case K_COUNT:
 		break;
 	}

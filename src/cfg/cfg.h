@@ -67,6 +67,8 @@ struct cfg_account {
 	bool keep;              /* pop3: leave mail on the server */
 	long delete_after_days; /* pop3 with keep: CFG_NO_EXPIRY or days */
 	char *folder;           /* imap: folder to open first (from a URL), or NULL */
+	char *auth;             /* a forced login mechanism (lower case), or NULL:
+				   the strongest the server offers */
 	char *source;           /* "FILE:LINE" where the account was defined */
 };
 

@@ -65,6 +65,13 @@ out=$(fetch stls); rc=$?
 check "fetch with STLS succeeds" [ "$rc" -eq 0 ]
 check "and downloads into its own mbox" contains "$out" "stls: 4 new"
 
+for mech in cram-md5 scram-sha-256 scram-sha-1 plain user; do
+	rm -rf "$scratch/state"
+	account "m-$mech" "port = $POP3S_PORT" "auth = $mech"
+	out=$(fetch "m-$mech"); rc=$?
+	check "auth = $mech logs in and fetches" sh -c "[ $rc -eq 0 ] && echo '$out' | grep -q 'm-$mech: 4 new'"
+done
+
 account wrongpw "port = $POP3S_PORT"
 sed -i 's/echo alice-pw/echo wrong/' "$conf"
 fetch wrongpw >/dev/null; rc=$?

@@ -345,6 +345,11 @@ static void test_syntax_errors(void)
 	fails("unknown key in an account", "[account a]\n" IMAP_OK "colour = red\n",
 	      5, "'colour'", "[account a]");
 	fails("unknown key in [general]", "[general]\nfoo = 1\n", 2, "'foo'", NULL);
+	fails("auth names a mechanism", "[account a]\n" IMAP_OK "auth = md4\n", 5, "auth",
+	      "'md4'");
+	parses("auth = CRAM-MD5 (any case)", "[account a]\n" IMAP_OK "auth = CRAM-MD5\n");
+	fails("auth is a network key", "[account a]\nmode = mbox\nmbox = /x\nauth = plain\n", 4,
+	      "auth", NULL);
 	fails("unknown section", "# c\n[accounts x]\n", 2, "[accounts x]", NULL);
 	fails("[account] without a name is an unknown section", "\n[account]\n", 2,
 	      "[account]", NULL);
