@@ -388,17 +388,20 @@ static void sync_folder(struct ui *u, bool ask_expunge)
 
 static void fetch_mail(struct ui *u)
 {
-	if (u->acct->caps & BE_CAP_GET_MAIL) {
-		size_t got = 0;
-		struct err e;
-		err_init(&e);
-		if (u->acct->ops->get_mail(u->acct, &got, &e) < 0) {
-			ui_error(u, "%s", e.msg);
-			return;
-		}
-		ui_say(u, ngettext("%zu new message.", "%zu new messages.", got), got);
+	if (!(u->acct->caps & BE_CAP_GET_MAIL)) {
+		ui_check(u, false);
+		return;
 	}
-	ui_check(u, false);
+	size_t got = 0;
+	struct err e;
+	err_init(&e);
+	if (u->acct->ops->get_mail(u->acct, &got, &e) < 0) {
+		ui_error(u, "%s", e.msg);
+		ui_check(u, true); /* what arrived before the error is stored */
+		return;
+	}
+	ui_check(u, true);
+	ui_say(u, ngettext("%zu new message.", "%zu new messages.", got), got);
 }
 
 bool ui_message_action(struct ui *u, enum ui_action a, size_t msg)
