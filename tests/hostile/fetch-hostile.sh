@@ -35,7 +35,9 @@ config() { # config [EXTRA...]
 	chmod 600 "$scratch/tern.conf"
 }
 fetch() { "$tern" -F "$scratch/tern.conf" fetch -a h </dev/null 2>"$scratch/err"; }
-server_status() { wait "$srv_pid"; echo $?; }
+# server_status: waits for fakesrv (in this shell: a $(...) subshell cannot
+# wait for it) and sets st to its exit status.
+server_status() { wait "$srv_pid"; st=$?; }
 
 # The start of every good session: greeting, no CAPA, USER/PASS, no CAPA.
 login=('send +OK hello\r\n' 'expect CAPA' 'send -ERR no\r\n' 'expect USER u' 'send +OK\r\n'
@@ -49,7 +51,7 @@ config
 fetch >/dev/null; rc=$?
 check "a greeting that is not POP3 fails (exit 3)" [ "$rc" -eq 3 ]
 check "and says so" grep -q "not a POP3 server" "$scratch/err"
-server_status >/dev/null
+server_status
 
 # After the refusal the script waits for a line: the client must close
 # without one (fakesrv then reports the client gone), never send USER.
@@ -60,7 +62,7 @@ sed -i 's/^tls = none/tls = starttls/' "$scratch/tern.conf"
 fetch >/dev/null; rc=$?
 check "STLS refused with tls = starttls fails" [ "$rc" -eq 3 ]
 check "before any credential: the error says STLS" grep -q "STLS" "$scratch/err"
-server_status >/dev/null
+server_status
 diag "fakesrv: $(cat "$scratch/srv.err")"
 check "and the client closed without sending USER or PASS" sh -c \
 	"! grep -q 'USER\|PASS' '$scratch/srv.err' && grep -qi 'gone\|closed\|end' '$scratch/srv.err'"
@@ -71,7 +73,7 @@ config "keep = no"
 fetch >/dev/null; rc=$?
 check "a listing cut off by the server fails" [ "$rc" -eq 3 ]
 check "and stores nothing" [ ! -s "$scratch/h.mbox" ]
-server_status >/dev/null
+server_status
 
 serve "${login[@]}" "${listing[@]}" "${message[@]}" 'expect DELE 1' 'send -ERR cannot\r\n' \
 	'expect QUIT' 'send +OK bye\r\n'
@@ -79,7 +81,7 @@ config "keep = no"
 out=$(fetch); rc=$?
 check "-ERR to DELE: the message is stored all the same" contains "$out" "h: 1 new"
 check "and reported as not deleted" contains "$out" "0 deleted"
-st=$(server_status)
+server_status
 check "the session ended with QUIT as scripted (fakesrv $st)" [ "$st" -eq 0 ]
 check "the mbox holds the message" [ "$(grep -c '^Subject: one' "$scratch/h.mbox")" -eq 1 ]
 
@@ -113,7 +115,7 @@ config "keep = no"
 ( ulimit -f 100; "$tern" -F "$scratch/tern.conf" fetch -a h </dev/null >/dev/null 2>"$scratch/err" ); rc=$?
 check "with the disk full the fetch fails (exit 3)" [ "$rc" -eq 3 ]
 check "saying the mailbox is unchanged" grep -q "unchanged" "$scratch/err"
-st=$(server_status)
+server_status
 check "no DELE was sent: RSET, then QUIT, as scripted (fakesrv $st)" [ "$st" -eq 0 ]
 check "no partial message is left in the mbox" sh -c "[ ! -s '$scratch/h.mbox' ]"
 done_testing
