@@ -96,8 +96,11 @@ int cli_fetch(const struct cfg_account *acct, struct logger *lg, struct err *e)
 		snprintf(size, sizeof(size), "%.1f MB", (double)r.bytes / (1 << 20));
 	else
 		snprintf(size, sizeof(size), "%.0f KB", (double)r.bytes / 1024);
-	printf(_("%s: %zu new (%s), %zu deleted on the server, %zu skipped, %zu on the "
-		 "server\n"), acct->name, r.fetched, size, r.deleted, r.skipped, r.listed);
+	/* After an error the summary says only what was stored before it. */
+	if (rc == 0 || r.fetched > 0)
+		printf(_("%s: %zu new (%s), %zu deleted on the server, %zu skipped, %zu on "
+			 "the server\n"), acct->name, r.fetched, size, r.deleted, r.skipped,
+		       r.listed);
 	log_info(lg, "fetch %s: %zu new, %zu deleted, %zu skipped, %zu recovered", acct->name,
 		 r.fetched, r.deleted, r.skipped, r.recovered);
 	return rc;

@@ -68,8 +68,9 @@ for k in $(seq 1 $points); do
 	config "$u"
 	export XDG_STATE_HOME="$scratch/state-$u"
 	if [ "$k" -le $steps ]; then
-		( TERN_TEST_CRASH_STEP=$k "$tern" -F "$scratch/tern.conf" fetch -a crash \
-			</dev/null >/dev/null 2>&1 ) 2>/dev/null
+		{ TERN_TEST_CRASH_STEP=$k "$tern" -F "$scratch/tern.conf" fetch -a crash \
+			</dev/null >/dev/null 2>&1 & } 2>/dev/null
+		wait $! 2>/dev/null
 		delay_ms="step $k"
 	else
 		"$tern" -F "$scratch/tern.conf" fetch -a crash </dev/null >/dev/null 2>&1 &
