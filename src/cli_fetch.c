@@ -91,6 +91,10 @@ int cli_fetch(const struct cfg_account *acct, struct logger *lg, struct err *e)
 	if (r.bad_uidl > 0)
 		fprintf(stderr, _("tern: warning: %s gave %zu bad or duplicate UIDLs\n"),
 			acct->host, r.bad_uidl);
+	if (r.held > 0)
+		fprintf(stderr, _("tern: warning: %zu messages from %s were not the size the "
+				  "server announced; they are stored as they came and left on "
+				  "the server\n"), r.held, acct->host);
 	char size[32];
 	if (r.bytes >= (1u << 20))
 		snprintf(size, sizeof(size), "%.1f MB", (double)r.bytes / (1 << 20));

@@ -225,6 +225,22 @@ static void batch_release(struct run *run)
 	run->n_batch = 0;
 }
 
+/* A message whose size differs from LIST's is stored as it came, but
+ * kept on the server (K): what we hold may be less than what it has. */
+static int hold_mismatched(struct run *run, const char **uids, struct err *e)
+{
+	size_t k = 0;
+	const char **held = xcalloc(run->n_batch, sizeof(*held));
+	for (size_t i = 0; i < run->n_batch; i++)
+		if (run->items[run->batch[i].item].size_mismatch)
+			held[k++] = uids[i];
+	int rc = k ? uidl_journal_hold(run->st, held, k, e) : 0;
+	if (rc == 0)
+		run->r->held += k;
+	free(held);
+	return rc;
+}
+
 /* Stores the batch durably (uidl_journal.h's order) and marks the items
  * to delete.  Returns 0, or -1 with e (nothing of the batch is stored:
  * the append is all or nothing). */
@@ -263,6 +279,8 @@ static int store_batch(struct run *run, time_t now, struct err *e)
 	}
 	if (rc == 0)
 		durable_step(&run->steps);
+	if (rc == 0)
+		rc = hold_mismatched(run, uids, e);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		run->r->fetched++;
 		run->r->bytes += run->batch[i].data.len;
@@ -386,7 +404,7 @@ static int delete_stored(struct run *run, struct err *e)
 		time_t stored;
 		if (run->uid[i] != NULL &&
 		    uidl_journal_get(run->st, run->uid[i], &stored) == UIDL_STORED &&
-		    to_delete(run->acct, stored, now))
+		    to_delete(run->acct, stored, now) && !uidl_journal_held(run->st, run->uid[i]))
 			items[n++].num = run->md.msgs[i].num;
 	}
 	int rc = n ? pop3_dele_many(run->p, items, n, e) : 0;
@@ -430,9 +448,9 @@ static int transaction(struct run *run, struct err *e)
 		return err_set(e, ERR_CANCELLED, ERR_OK, _("download stopped; what arrived is stored"));
 	if (delete_stored(run, e) < 0)
 		return -1;
-	/* The journal keeps what the server still lists (and what it
-	 * deletes now is gone after QUIT). */
-	if (run->md.n > 0 && uidl_journal_compact(run->st, still_listed, run, e) < 0)
+	/* The journal forgets what the server stopped listing long ago (and
+	 * what it deletes now is gone after QUIT). */
+	if (run->md.n > 0 && uidl_journal_compact(run->st, still_listed, run, time(NULL), e) < 0)
 		err_init(e); /* not fatal: the old file is intact */
 	return 0;
 }
@@ -461,6 +479,8 @@ static int session(struct run *run, const char *pin, struct conn_cert *cert_r,
 		.host = a->host, .port = a->port ? a->port : (a->tls == CFG_TLS_IMPLICIT ? 995 : 110),
 		.ca_file = a->tls_ca_file, .pin_sha256 = pin,
 		.line_max = POP3_MSG_LINE_MAX + 2, .implicit_tls = a->tls == CFG_TLS_IMPLICIT,
+		.connect_ms = (int)a->connect_timeout * 1000, .tls_ms = (int)a->connect_timeout * 1000,
+		.read_ms = (int)a->timeout * 1000, .write_ms = (int)a->timeout * 1000,
 	};
 	struct io_ctx x = { 0 };
 	*unverified_r = false;

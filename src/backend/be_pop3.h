@@ -14,6 +14,9 @@
  *   stored more than N days ago, from earlier runs too);
  *   QUIT commits the deletions.  On any local error (disk full, a lock,
  *   a refused append) tern sends RSET before QUIT: nothing is deleted.
+ * A message whose RETR text does not match LIST's size is stored as it
+ * came, with a warning, and never deleted on the server (uidl_journal_hold):
+ * we may hold less than the server has.
  * Servers without UIDL: a message is known by a digest of its header
  * (TOP n 0), with a warning; a message with a bad or duplicate UIDL is
  * known the same way, never by that UIDL.
@@ -41,6 +44,8 @@ struct pop3_report {
 	size_t recovered;     /* pending from a killed run, found stored */
 	bool no_uidl;         /* the server has no UIDL: header digests used */
 	size_t bad_uidl;      /* bad or duplicate UIDLs (digests used) */
+	size_t held;          /* stored now, but their size did not match
+				 LIST's: never deleted on the server */
 };
 
 /* Downloads new mail of acct (mode pop3) into its mbox; state_dir is

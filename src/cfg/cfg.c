@@ -18,6 +18,7 @@
 
 #define CFG_FILE_MAX ((size_t)1024 * 1024)
 #define CFG_DAYS_MAX 36500
+#define CFG_TIMEOUT_MAX 3600
 
 /* Which modes a key belongs to. */
 #define M_POP3 (1u << CFG_MODE_POP3)
@@ -29,7 +30,7 @@
 enum key_id {
 	K_MODE, K_HOST, K_PORT, K_USER, K_TLS, K_TLS_CA_FILE, K_TLS_FINGERPRINT,
 	K_PASSWORD_COMMAND, K_PASSWORD, K_ALLOW_PLAINTEXT, K_MBOX, K_KEEP,
-	K_DELETE_AFTER_DAYS, K_AUTH, K_COUNT
+	K_DELETE_AFTER_DAYS, K_AUTH, K_TIMEOUT, K_CONNECT_TIMEOUT, K_COUNT
 };
 
 static const struct key_def {
@@ -50,6 +51,8 @@ static const struct key_def {
 	[K_KEEP] = { "keep", M_POP3 },
 	[K_DELETE_AFTER_DAYS] = { "delete_after_days", M_POP3 },
 	[K_AUTH] = { "auth", M_NET },
+	[K_TIMEOUT] = { "timeout", M_NET },
+	[K_CONNECT_TIMEOUT] = { "connect_timeout", M_NET },
 };
 
 /* The mechanisms auth may name (the protocol clients map them). */
@@ -424,6 +427,14 @@ static int set_account_key(struct parser *p, struct cfg_account *a,
 		return perr(p, p->line,
 			    _("auth: '%s' is not auto, scram-sha-256, scram-sha-1, cram-md5, "
 			      "plain, login, apop, user, oauthbearer or xoauth2"), v);
+	case K_TIMEOUT:
+	case K_CONNECT_TIMEOUT:
+		if (str_to_ulong(v, 1, CFG_TIMEOUT_MAX, &n) < 0)
+			return perr(p, p->line,
+				    _("%s: '%s' is not a number of seconds from 1 to %d"),
+				    key, v, CFG_TIMEOUT_MAX);
+		*(k == K_TIMEOUT ? &a->timeout : &a->connect_timeout) = (unsigned)n;
+		return 0;
 	case K_COUNT:
 		break;
 	}

@@ -32,6 +32,8 @@ struct entry {
 	time_t stored;
 	uint64_t hash;
 	long long size_before;
+	time_t missing_since; /* 0: listed by the server at the last compaction */
+	bool held;            /* never deleted by the policy */
 };
 
 struct uidl_journal {
@@ -176,6 +178,15 @@ static bool apply(struct uidl_journal *st, char *line, size_t len)
 		struct entry *e = entry_for(st, w[1]);
 		if (e->state == UIDL_PENDING)
 			e->state = UIDL_NEW;
+		return true;
+	}
+	if (n == 2 && strcmp(w[0], "K") == 0 && uidl_valid(w[1])) {
+		entry_for(st, w[1])->held = true;
+		return true;
+	}
+	if (n == 3 && strcmp(w[0], "M") == 0 && uidl_valid(w[2]) && number(w[1], 10, &a) &&
+	    a > 0) {
+		entry_for(st, w[2])->missing_since = (time_t)a;
 		return true;
 	}
 	return false;
@@ -387,6 +398,33 @@ int uidl_journal_stored(struct uidl_journal *st, const char *const *uidls, size_
 	return rc;
 }
 
+int uidl_journal_hold(struct uidl_journal *st, const char *const *uidls, size_t n,
+		      struct err *e)
+{
+	struct buf b;
+	buf_init(&b, (size_t)LINE_MAX_BYTES * (n + 1));
+	char line[LINE_MAX_BYTES];
+	for (size_t i = 0; i < n; i++) {
+		if (!uidl_valid(uidls[i])) {
+			buf_release(&b);
+			return err_set(e, ERR_MESSAGE, ERR_PARSE, _("invalid UIDL"));
+		}
+		snprintf(line, sizeof(line), "K %s", uidls[i]);
+		buf_cut_ok(add_line(&b, line));
+	}
+	int rc = append(st, &b, e);
+	buf_release(&b);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		entry_for(st, uidls[i])->held = true;
+	return rc;
+}
+
+bool uidl_journal_held(const struct uidl_journal *st, const char *uidl)
+{
+	const struct entry *e = slot((struct uidl_journal *)st, uidl);
+	return e->uidl != NULL && e->held;
+}
+
 /* ------------------------------------------------------------ settle */
 
 /* Whether a message hashing to hash starts at or after from in the mbox
@@ -467,8 +505,36 @@ int uidl_journal_settle(struct uidl_journal *st, const char *mbox_path, size_t *
 
 /* ------------------------------------------------------------ compact */
 
-int uidl_journal_compact(struct uidl_journal *st, bool (*keep)(void *ctx, const char *uidl),
-		       void *ctx, struct err *e)
+/* Whether compaction keeps en (stored), and from when it is missing
+ * (0: listed) in *missing_r. */
+static bool compact_keeps(const struct entry *en, bool listed, time_t now, time_t *missing_r)
+{
+	*missing_r = 0;
+	if (listed)
+		return true;
+	*missing_r = en->missing_since > 0 && en->missing_since <= now ? en->missing_since : now;
+	return now - *missing_r < (time_t)UIDL_JOURNAL_GRACE_DAYS * 86400;
+}
+
+/* The records that keep en (stored) in a compacted file. */
+static void compact_lines(const struct entry *en, time_t missing, struct buf *b)
+{
+	char line[LINE_MAX_BYTES];
+	buf_reset(b);
+	snprintf(line, sizeof(line), "S %lld %s", (long long)en->stored, en->uidl);
+	buf_cut_ok(add_line(b, line));
+	if (en->held) {
+		snprintf(line, sizeof(line), "K %s", en->uidl);
+		buf_cut_ok(add_line(b, line));
+	}
+	if (missing > 0) {
+		snprintf(line, sizeof(line), "M %lld %s", (long long)missing, en->uidl);
+		buf_cut_ok(add_line(b, line));
+	}
+}
+
+int uidl_journal_compact(struct uidl_journal *st, bool (*listed)(void *ctx, const char *uidl),
+		       void *ctx, time_t now, struct err *e)
 {
 	char *tmp;
 	char *dir;
@@ -478,16 +544,20 @@ int uidl_journal_compact(struct uidl_journal *st, bool (*keep)(void *ctx, const 
 	struct mbox_writer *w = xmalloc(sizeof(*w));
 	mbox_writer_init(w, tfd, 0);
 	mbox_writer_put(w, MAGIC, sizeof(MAGIC) - 1);
-	char line[LINE_MAX_BYTES];
 	struct buf b;
-	buf_init(&b, LINE_MAX_BYTES * 2);
+	buf_init(&b, LINE_MAX_BYTES * 4);
+	/* What each entry becomes, applied only once the new file is in
+	 * place: missing[i] the M time, or -1 when the entry is dropped. */
+	time_t *missing = xcalloc(st->cap, sizeof(*missing));
 	for (size_t i = 0; i < st->cap; i++) {
 		const struct entry *en = &st->table[i];
-		if (en->uidl == NULL || en->state != UIDL_STORED || !keep(ctx, en->uidl))
+		missing[i] = -1;
+		if (en->uidl == NULL || en->state != UIDL_STORED ||
+		    !compact_keeps(en, listed(ctx, en->uidl), now, &missing[i])) {
+			missing[i] = -1;
 			continue;
-		snprintf(line, sizeof(line), "S %lld %s", (long long)en->stored, en->uidl);
-		buf_reset(&b);
-		buf_cut_ok(add_line(&b, line));
+		}
+		compact_lines(en, missing[i], &b);
 		mbox_writer_put(w, b.data, b.len);
 	}
 	buf_release(&b);
@@ -509,6 +579,7 @@ int uidl_journal_compact(struct uidl_journal *st, bool (*keep)(void *ctx, const 
 	free(tmp);
 	free(dir);
 	if (error != 0) {
+		free(missing);
 		close(tfd);
 		errno = error;
 		return io_error(e, st->path, _("cannot write"));
@@ -516,9 +587,15 @@ int uidl_journal_compact(struct uidl_journal *st, bool (*keep)(void *ctx, const 
 	/* Forget what was dropped; go on with the new file. */
 	for (size_t i = 0; i < st->cap; i++) {
 		struct entry *en = &st->table[i];
-		if (en->uidl != NULL && (en->state != UIDL_STORED || !keep(ctx, en->uidl)))
+		if (en->uidl == NULL)
+			continue;
+		if (missing[i] < 0) {
 			en->state = UIDL_NEW;
+			en->held = false;
+		}
+		en->missing_since = missing[i] > 0 ? missing[i] : 0;
 	}
+	free(missing);
 	close(st->fd);
 	st->fd = tfd;
 	if (fcntl(tfd, F_SETFL, O_APPEND) < 0)

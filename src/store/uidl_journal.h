@@ -10,6 +10,11 @@
  *                            SIZE bytes long
  *     S TIME UIDL CK         UIDL is stored in the mbox since TIME
  *     X UIDL CK              the pending UIDL turned out not to be stored
+ *     K UIDL CK              keep UIDL on the server whatever the policy
+ *                            (its size did not match LIST's: we may hold
+ *                            less than the server has)
+ *     M TIME UIDL CK         the stored UIDL was not listed by the server
+ *                            at compactions since TIME
  * Records are fdatasync'd before the step they announce or after the one
  * they confirm.  A torn last line (a kill while writing it) is ignored; a
  * line whose checksum is wrong is skipped with a warning (at worst a
@@ -46,6 +51,11 @@
 #define UIDL_MAX 70          /* RFC 1939 s7 */
 #define UIDL_JOURNAL_MAX_RECORDS 2000000
 #define UIDL_JOURNAL_LOCK_MS 3000   /* how long a second fetch waits */
+/* How long a stored UIDL the server no longer lists is remembered: some
+ * servers hide messages for a while (another session holds the maildrop,
+ * a "recent" mode, a restore from backup), and forgetting the UIDL of one
+ * that comes back would download it again. */
+#define UIDL_JOURNAL_GRACE_DAYS 90
 
 enum uidl_state {
 	UIDL_NEW = 0,   /* never seen stored */
@@ -80,15 +90,23 @@ int uidl_journal_pending(struct uidl_journal *st, const struct uidl_pending *p, 
 int uidl_journal_stored(struct uidl_journal *st, const char *const *uidls, size_t n,
 		      time_t when, struct err *e);
 
+/* Records (K, fdatasync'd) that the stored uidls must never be deleted by
+ * the policy; uidl_journal_held() says whether one was. */
+int uidl_journal_hold(struct uidl_journal *st, const char *const *uidls, size_t n,
+		      struct err *e);
+bool uidl_journal_held(const struct uidl_journal *st, const char *uidl);
+
 /* Settles every pending UIDL against the mbox at mbox_path (see above).
  * *stored_r and *dropped_r (may be NULL) count the outcomes. */
 int uidl_journal_settle(struct uidl_journal *st, const char *mbox_path, size_t *stored_r,
 		      size_t *dropped_r, struct err *e);
 
-/* Rewrites the file (new file, fsync, rename) keeping only the stored
- * UIDLs that keep(ctx, uidl) says are still wanted (those the server still
- * lists).  Pending ones must be settled first. */
-int uidl_journal_compact(struct uidl_journal *st, bool (*keep)(void *ctx, const char *uidl),
-		       void *ctx, struct err *e);
+/* Rewrites the file (new file, fsync, rename) with the stored UIDLs only:
+ * those listed(ctx, uidl) says the server still lists, and those it has
+ * not listed since less than UIDL_JOURNAL_GRACE_DAYS before now (their M
+ * record starts now if they had none).  Pending ones must be settled
+ * first. */
+int uidl_journal_compact(struct uidl_journal *st, bool (*listed)(void *ctx, const char *uidl),
+		       void *ctx, time_t now, struct err *e);
 
 #endif

@@ -3,48 +3,11 @@
 # plain TCP on 127.0.0.1, the account allowing plaintext): each ends in
 # the documented behaviour with nothing lost -- a garbage greeting, STLS
 # refused, a listing cut off, -ERR to DELE, a second fetch of the same
-# account while one runs, and a full disk (a file size limit).
+# account while one runs, a full disk (a file size limit), duplicate and
+# empty UIDLs, a RETR whose size is not LIST's, a server that stalls and
+# one that drips.  Drops at every step: fetch-drops.sh.
 . "${top_srcdir:-.}/tests/lib.sh"
-tern=$(cd "$(dirname "$TERN")" && pwd)/$(basename "$TERN")
-fakesrv=${FAKESRV:-${top_builddir:-.}/tests/hostile/fakesrv}
-fakesrv=$(cd "$(dirname "$fakesrv")" && pwd)/$(basename "$fakesrv")
-make_scratch
-pids=""
-trap 'for p in $pids; do kill -9 $p 2>/dev/null; done; rm -rf "$scratch"' EXIT INT TERM
-export XDG_STATE_HOME="$scratch/state" XDG_CACHE_HOME="$scratch/cache"
-
-# serve STEP...: starts fakesrv on a script of these steps (one per
-# argument; \r\n inside them are fakesrv's escapes); sets port and srv_pid.
-serve() {
-	printf '%s\n' "$@" > "$scratch/script"
-	rm -f "$scratch/port"
-	"$fakesrv" -t 20 "$scratch/script" > "$scratch/port" 2>"$scratch/srv.err" &
-	srv_pid=$!
-	pids="$pids $srv_pid"
-	i=0
-	while [ $i -lt 100 ] && ! grep -q . "$scratch/port" 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
-	port=$(head -n 1 "$scratch/port")
-}
-config() { # config [EXTRA...]
-	{
-		printf '[account h]\nmode = pop3\nhost = 127.0.0.1\nport = %s\n' "$port"
-		printf 'tls = none\nallow_plaintext = yes\nuser = u\npassword_command = echo pw\n'
-		printf 'mbox = %s/h.mbox\n' "$scratch"
-		for l in "$@"; do printf '%s\n' "$l"; done
-	} > "$scratch/tern.conf"
-	chmod 600 "$scratch/tern.conf"
-}
-fetch() { "$tern" -F "$scratch/tern.conf" fetch -a h </dev/null 2>"$scratch/err"; }
-# server_status: waits for fakesrv (in this shell: a $(...) subshell cannot
-# wait for it) and sets st to its exit status.
-server_status() { wait "$srv_pid"; st=$?; }
-
-# The start of every good session: greeting, no CAPA, USER/PASS, no CAPA.
-login=('send +OK hello\r\n' 'expect CAPA' 'send -ERR no\r\n' 'expect USER u' 'send +OK\r\n'
-       'expect PASS pw' 'send +OK\r\n' 'expect CAPA' 'send -ERR no\r\n')
-listing=('expect STAT' 'send +OK 1 25\r\n' 'expect LIST' 'send +OK\r\n1 25\r\n.\r\n'
-	 'expect UIDL' 'send +OK\r\n1 uid-one\r\n.\r\n')
-message=('expect RETR 1' 'send +OK\r\nSubject: one\r\n\r\nbody\r\n.\r\n')
+. "${top_srcdir:-.}/tests/hostile/lib-fetch.sh"
 
 serve 'send * OK IMAP4rev1 ready\r\n'
 config
@@ -118,4 +81,85 @@ check "saying the mailbox is unchanged" grep -q "unchanged" "$scratch/err"
 server_status
 check "no DELE was sent: RSET, then QUIT, as scripted (fakesrv $st)" [ "$st" -eq 0 ]
 check "no partial message is left in the mbox" sh -c "[ ! -s '$scratch/h.mbox' ]"
+# Duplicate and empty UIDLs: those messages are known by a digest of
+# their header (TOP n 0) instead, stored once, and not fetched again.
+rm -rf "$scratch/h.mbox" "$scratch/state"
+uidls=('expect STAT' 'send +OK 3 75\r\n' 'expect LIST' 'send +OK\r\n1 25\r\n2 25\r\n3 25\r\n.\r\n'
+       'expect UIDL' 'send +OK\r\n1 same\r\n2 same\r\n3 \r\n.\r\n')
+tops=()
+for n in 1 2 3; do
+	tops+=("expect TOP $n 0" "send +OK\\r\\nSubject: m$n\\r\\nMessage-ID: <$n@x>\\r\\n\\r\\n.\\r\\n")
+done
+retrs=()
+for n in 1 2 3; do
+	retrs+=("expect RETR $n" "send +OK\\r\\nSubject: m$n\\r\\nMessage-ID: <$n@x>\\r\\n\\r\\nbody $n\\r\\n.\\r\\n")
+done
+serve "${login[@]}" "${uidls[@]}" "${tops[@]}" "${retrs[@]}" 'expect QUIT' 'send +OK\r\n'
+config
+out=$(fetch); rc=$?
+check "duplicate and empty UIDLs: the fetch succeeds" [ "$rc" -eq 0 ]
+check "all three are stored" contains "$out" "h: 3 new"
+check "with a warning that counts them" grep -q "3 bad or duplicate UIDLs" "$scratch/err"
+server_status
+check "each identified by TOP n 0, then retrieved (fakesrv $st)" [ "$st" -eq 0 ]
+check "the mbox holds each once" [ "$(grep -c '^Subject: m[123]$' "$scratch/h.mbox")" -eq 3 ]
+check "no UIDL was used as a name in the state directory" \
+	sh -c "[ \$(ls '$scratch/state/tern' | wc -l) -le 2 ]"
+serve "${login[@]}" "${uidls[@]}" "${tops[@]}" 'expect QUIT' 'send +OK\r\n'
+config
+out=$(fetch); rc=$?
+check "a second fetch finds nothing new" contains "$out" "h: 0 new"
+server_status
+[ "$st" -eq 0 ] || diag "tern: $(cat "$scratch/err"); fakesrv: $(cat "$scratch/srv.err")"
+check "and retrieves nothing (fakesrv $st)" [ "$st" -eq 0 ]
+
+# RETR gives another size than LIST: stored as it came, with a warning,
+# and left on the server even with keep = no -- now and in later runs.
+rm -rf "$scratch/h.mbox" "$scratch/state"
+short=('expect STAT' 'send +OK 1 5000\r\n' 'expect LIST' 'send +OK\r\n1 5000\r\n.\r\n'
+       'expect UIDL' 'send +OK\r\n1 uid-short\r\n.\r\n')
+serve "${login[@]}" "${short[@]}" "${message[@]}" 'expect QUIT' 'send +OK\r\n'
+config "keep = no"
+out=$(fetch); rc=$?
+check "a size that is not LIST's: the fetch succeeds" [ "$rc" -eq 0 ]
+check "the message is stored" contains "$out" "h: 1 new"
+check "with a warning" grep -q "not the size the server announced" "$scratch/err"
+server_status
+check "and no DELE (fakesrv $st)" [ "$st" -eq 0 ]
+serve "${login[@]}" "${short[@]}" 'expect QUIT' 'send +OK\r\n'
+config "keep = no"
+out=$(fetch); rc=$?
+server_status
+[ "$st" -eq 0 ] || diag "tern: $(cat "$scratch/err"); fakesrv: $(cat "$scratch/srv.err")"
+check "the next keep = no fetch does not delete it either (fakesrv $st)" [ "$st" -eq 0 ]
+check "nor download it again" [ "$(grep -c '^Subject: one' "$scratch/h.mbox")" -eq 1 ]
+
+# A server that stalls: the fetch gives up after timeout, keeps what
+# arrived whole, leaves nothing partial, deletes nothing.
+rm -rf "$scratch/h.mbox" "$scratch/state"
+serve "${login[@]}" 'expect STAT' 'send +OK 2 50\r\n' 'expect LIST' \
+	'send +OK\r\n1 25\r\n2 25\r\n.\r\n' 'expect UIDL' 'send +OK\r\n1 u1\r\n2 u2\r\n.\r\n' \
+	'expect RETR 1' 'send +OK\r\nSubject: one\r\n\r\nbody\r\n.\r\n' 'expect RETR 2' 'send +OK\r\nSubject: two\r\n' 'sleep 6000'
+config "keep = no" "timeout = 1"
+t0=$(date +%s%N)
+fetch >/dev/null; rc=$?
+t1=$(date +%s%N)
+check "a server that stalls in a message: the fetch fails (exit 3)" [ "$rc" -eq 3 ]
+check "with a timeout error" grep -q "no complete reply from the server within 1" "$scratch/err"
+check "after about timeout = 1 ($(((t1 - t0) / 1000000)) ms)" [ $(((t1 - t0) / 1000000)) -lt 4000 ]
+check "the first message is stored" [ "$(grep -c '^Subject: one' "$scratch/h.mbox")" -eq 1 ]
+check "nothing of the second" [ "$(grep -c '^Subject: two' "$scratch/h.mbox")" -eq 0 ]
+kill -9 "$srv_pid" 2>/dev/null; wait "$srv_pid" 2>/dev/null
+
+# A server that drips its greeting one byte every 150 ms: each byte
+# arrives well within the timeout, the line never within it.
+serve 'drip +OK this greeting takes a long while to arrive, byte by byte\r\n 150'
+config "timeout = 2"
+t0=$(date +%s%N)
+fetch >/dev/null; rc=$?
+t1=$(date +%s%N)
+check "a server that drips: the fetch fails (exit 3)" [ "$rc" -eq 3 ]
+check "with a timeout error" grep -q "no complete reply from the server within 2" "$scratch/err"
+check "after about timeout = 2 ($(((t1 - t0) / 1000000)) ms)" [ $(((t1 - t0) / 1000000)) -lt 5000 ]
+kill -9 "$srv_pid" 2>/dev/null; wait "$srv_pid" 2>/dev/null
 done_testing

@@ -350,6 +350,28 @@ static void test_syntax_errors(void)
 	parses("auth = CRAM-MD5 (any case)", "[account a]\n" IMAP_OK "auth = CRAM-MD5\n");
 	fails("auth is a network key", "[account a]\nmode = mbox\nmbox = /x\nauth = plain\n", 4,
 	      "auth", NULL);
+	fails("timeout is a number of seconds", "[account a]\n" IMAP_OK "timeout = 0\n", 5,
+	      "timeout", "'0'");
+	fails("timeout at most an hour", "[account a]\n" IMAP_OK "timeout = 3601\n", 5,
+	      "timeout", "3600");
+	fails("connect_timeout is a number", "[account a]\n" IMAP_OK "connect_timeout = 5s\n",
+	      5, "connect_timeout", "'5s'");
+	fails("timeout is a network key", "[account a]\nmode = mbox\nmbox = /x\ntimeout = 5\n",
+	      4, "timeout", NULL);
+	{
+		struct cfg cfg;
+		struct err e;
+		cfg_init(&cfg);
+		err_init(&e);
+		int rc = cfg_parse(&cfg, NAME, "[account a]\n" IMAP_OK "timeout = 3600\n"
+				   "connect_timeout = 1\n[account b]\n" IMAP_OK, true, &e);
+		ok(rc == 0 && cfg.n_accounts == 2 && cfg.accounts[0].timeout == 3600 &&
+		   cfg.accounts[0].connect_timeout == 1,
+		   "timeout and connect_timeout are read in seconds");
+		ok(rc == 0 && cfg.accounts[1].timeout == 0 && cfg.accounts[1].connect_timeout == 0,
+		   "without them both are 0 (the connection's defaults)");
+		cfg_release(&cfg);
+	}
 	fails("unknown section", "# c\n[accounts x]\n", 2, "[accounts x]", NULL);
 	fails("[account] without a name is an unknown section", "\n[account]\n", 2,
 	      "[account]", NULL);

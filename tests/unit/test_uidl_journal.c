@@ -136,24 +136,50 @@ int main(void)
 	ok(st && uidl_journal_get(st, "ua", NULL) == UIDL_STORED &&
 	   uidl_journal_get(st, "ub", NULL) == UIDL_NEW, "which the file remembers");
 
-	/* Compaction keeps what the server still lists. */
+	/* Compaction keeps what the server still lists, and for a grace
+	 * period what it stopped listing; K records survive it. */
+	const time_t now = 1767604320, day = 86400;
 	const char *many[] = { "k1", "k2", "k3", "k4" };
 	ok(uidl_journal_stored(st, many, 4, 9, &e) == 0, "more stored");
+	ok(!uidl_journal_held(st, "k3"), "a stored UIDL is not held");
+	ok(uidl_journal_hold(st, many + 2, 2, &e) == 0 && uidl_journal_held(st, "k3") &&
+	   uidl_journal_held(st, "k4") && !uidl_journal_held(st, "k1"), "k3 and k4 held");
 	off_t before = (stat(path, &sb), sb.st_size);
-	is_int(uidl_journal_compact(st, keep_odd, NULL, &e), 0, "compact");
+	is_int(uidl_journal_compact(st, keep_odd, NULL, now, &e), 0, "compact");
 	ok(stat(path, &sb) == 0 && sb.st_size < before && (sb.st_mode & 0777) == 0600,
 	   "the file is smaller, still 0600");
 	ok(uidl_journal_get(st, "k1", NULL) == UIDL_STORED &&
-	   uidl_journal_get(st, "k2", NULL) == UIDL_NEW, "in memory too");
-	ok(locked_elsewhere(msg, sizeof(msg)), "the new file is locked as well");
+	   uidl_journal_get(st, "k2", NULL) == UIDL_STORED,
+	   "one the server no longer lists is remembered (grace period)");
+	ok(locked_elsewhere(msg, sizeof(msg)), "the new file is locked as well (%s)", msg);
+	/* (Reading it here drops this process's fcntl lock: POSIX.) */
+	ok(strstr(tu_read(path), "M 1767604320 k2 ") != NULL &&
+	   strstr(tu_read(path), "M 1767604320 k1 ") == NULL,
+	   "with the time it went missing, and only it");
 	const char *later[] = { "k5" };
 	ok(uidl_journal_stored(st, later, 1, 9, &e) == 0, "records go on after compaction");
 	uidl_journal_close(&st);
 	st = open_state();
-	ok(st && uidl_journal_get(st, "k3", NULL) == UIDL_STORED &&
-	   uidl_journal_get(st, "k4", NULL) == UIDL_NEW &&
+	ok(st && uidl_journal_get(st, "k3", NULL) == UIDL_STORED && uidl_journal_held(st, "k3") &&
+	   uidl_journal_get(st, "k4", NULL) == UIDL_STORED && uidl_journal_held(st, "k4") &&
 	   uidl_journal_get(st, "k5", NULL) == UIDL_STORED && uidl_journal_damaged(st) == 0,
-	   "the compacted file reads back");
+	   "the compacted file reads back, holds included");
+	/* Later compactions keep the first missing time, and drop the UIDL
+	 * once the grace period has passed; one seen again starts over. */
+	is_int(uidl_journal_compact(st, keep_odd, NULL, now + 10 * day, &e), 0, "compact later");
+	ok(strstr(tu_read(path), "M 1767604320 k2 ") != NULL, "the first missing time is kept");
+	time_t end = now + (time_t)UIDL_JOURNAL_GRACE_DAYS * day;
+	is_int(uidl_journal_compact(st, keep_odd, NULL, end - 1, &e), 0, "compact at the end");
+	ok(uidl_journal_get(st, "k2", NULL) == UIDL_STORED, "kept until the grace period ends");
+	is_int(uidl_journal_compact(st, keep_odd, NULL, end, &e), 0, "compact after it");
+	ok(uidl_journal_get(st, "k2", NULL) == UIDL_NEW && uidl_journal_get(st, "k4", NULL) == UIDL_NEW &&
+	   !uidl_journal_held(st, "k4") && uidl_journal_get(st, "k3", NULL) == UIDL_STORED,
+	   "then forgotten, hold and all; a listed one stays");
+	uidl_journal_close(&st);
+	st = open_state();
+	ok(st && uidl_journal_get(st, "k2", NULL) == UIDL_NEW &&
+	   uidl_journal_get(st, "k1", NULL) == UIDL_STORED && strstr(tu_read(path), " k2 ") == NULL,
+	   "which the file says too");
 	uidl_journal_close(&st);
 
 	/* Not a state file; a symbolic link. */
