@@ -5,7 +5,8 @@
 # refused, a listing cut off, -ERR to DELE, a second fetch of the same
 # account while one runs, a full disk (a file size limit), duplicate and
 # empty UIDLs, a RETR whose size is not LIST's, a server that stalls and
-# one that drips.  Drops at every step: fetch-drops.sh.
+# one that drips, a reply injected after STLS's +OK, an endless line.
+# Drops at every step: fetch-drops.sh.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "${top_srcdir:-.}/tests/hostile/lib-fetch.sh"
 
@@ -161,5 +162,39 @@ t1=$(date +%s%N)
 check "a server that drips: the fetch fails (exit 3)" [ "$rc" -eq 3 ]
 check "with a timeout error" grep -q "no complete reply from the server within 2" "$scratch/err"
 check "after about timeout = 2 ($(((t1 - t0) / 1000000)) ms)" [ $(((t1 - t0) / 1000000)) -lt 5000 ]
+kill -9 "$srv_pid" 2>/dev/null; wait "$srv_pid" 2>/dev/null
+# A second reply injected behind STLS's +OK, in the same segment
+# (CVE-2020-14954): refused before the handshake, no credential sent.
+( cd "$scratch" && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout key.pem -out cert.pem -days 2 -subj /CN=localhost \
+	-addext subjectAltName=IP:127.0.0.1 ) >/dev/null 2>&1
+printf '%s\n' 'send +OK hello\r\n' 'expect CAPA' 'send +OK\r\nSTLS\r\nUSER\r\n.\r\n' \
+	'expect STLS' 'send +OK begin TLS\r\n+OK injected\r\n' 'starttls' 'expect CAPA' \
+	> "$scratch/script"
+rm -f "$scratch/port"
+"$fakesrv" -t 20 -c "$scratch/cert.pem" -k "$scratch/key.pem" "$scratch/script" \
+	> "$scratch/port" 2>"$scratch/srv.err" &
+srv_pid=$!
+pids="$pids $srv_pid"
+i=0
+while [ $i -lt 100 ] && ! grep -q . "$scratch/port" 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
+port=$(head -n 1 "$scratch/port")
+config "tls_ca_file = $scratch/cert.pem"
+sed -i 's/^tls = none/tls = starttls/' "$scratch/tern.conf"
+fetch >/dev/null; rc=$?
+check "a reply injected after STLS's +OK: the fetch fails (exit 3)" [ "$rc" -eq 3 ]
+check "saying so" grep -qi "before the TLS handshake\|inject" "$scratch/err"
+server_status
+diag "tern: $(cat "$scratch/err"); fakesrv: $(cat "$scratch/srv.err")"
+check "no credential was sent: no handshake, no USER, PASS or AUTH" sh -c \
+	"[ $st -ne 0 ] && ! grep -q 'USER\|PASS\|AUTH' '$scratch/srv.err'"
+
+# A greeting that never ends: refused at the cap, not read forever.
+long=$(head -c 200000 /dev/zero | tr '\0' 'x')
+serve "send +OK $long" 'sleep 3000'
+config
+fetch >/dev/null; rc=$?
+check "an endless line fails (exit 3)" [ "$rc" -eq 3 ]
+check "saying the line is too long" grep -q "line longer than" "$scratch/err"
 kill -9 "$srv_pid" 2>/dev/null; wait "$srv_pid" 2>/dev/null
 done_testing
