@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "fsutil.h"
 #include "i18n.h"
+#include "progress_text.h"
 #include "sanitize.h"
 #include "tty.h"
 
@@ -25,16 +26,30 @@ static int ask_password(void *ctx, const char *account, const char *prompt, stru
 	return tty_read_secret(prompt, out, &e);
 }
 
+/* The progress line on standard error, redrawn at most ten times a
+ * second. */
+struct progress_line {
+	struct progress_clock clock;
+	double drawn_at;      /* seconds into the work of the last drawing */
+	bool drawn;           /* something is on the line */
+};
+
 static bool show_progress(void *ctx, const char *what, uint64_t done, uint64_t total,
 			  const char *unit)
 {
-	(void)ctx;
-	(void)unit;
-	fprintf(stderr, "\r%s: %llu/%llu", what, (unsigned long long)done,
-		(unsigned long long)total);
-	if (done == total)
-		fputc('\n', stderr);
+	struct progress_line *pl = ctx;
+	double secs = progress_clock_seconds(&pl->clock, done, total);
+	if (pl->drawn && secs - pl->drawn_at < 0.1 && secs >= pl->drawn_at && done < total)
+		return true;
+	struct buf b;
+	buf_init(&b, 1024);
+	progress_text_format(&b, what, done, total, strcmp(unit, "bytes") == 0, secs, 20);
+	/* The line is redrawn in place: CR, the text, erase to its end. */
+	fprintf(stderr, "\r%s\033[K", b.data);
 	fflush(stderr);
+	buf_release(&b);
+	pl->drawn_at = secs;
+	pl->drawn = true;
 	return true;
 }
 
@@ -67,11 +82,6 @@ static enum be_cert_decision ask_certificate(void *ctx, const struct be_cert_inf
 	return BE_CERT_REJECT;
 }
 
-static const struct ui_hooks terminal_hooks = {
-	.password = ask_password,
-	.certificate = ask_certificate,
-	.progress = show_progress,
-};
 
 /* ------------------------------------------------------------ fetch */
 
@@ -83,8 +93,15 @@ int cli_fetch(const struct cfg_account *acct, struct logger *lg, struct err *e)
 	bool person = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
 	struct pop3_report r;
 	log_info(lg, "fetch %s: %s:%u", acct->name, acct->host, cfg_account_port(acct));
+	struct progress_line pl = { 0 };
+	const struct ui_hooks terminal_hooks = {
+		.ctx = &pl, .password = ask_password, .certificate = ask_certificate,
+		.progress = show_progress,
+	};
 	int rc = be_pop3_fetch(acct, state_dir, person ? &terminal_hooks : NULL, &r, e);
 	free(state_dir);
+	if (pl.drawn)
+		fputc('\n', stderr);
 	if (r.no_uidl)
 		fprintf(stderr, _("tern: warning: %s has no UIDL: messages are known by "
 				  "their headers\n"), acct->host);

@@ -24,6 +24,7 @@
 
 #define BATCH_MSGS 64
 #define BATCH_BYTES ((uint64_t)16 << 20)
+#define PROGRESS_STEP ((uint64_t)256 << 10)
 #define MESSAGE_MAX ((size_t)256 << 20)
 #define DIGEST_PREFIX "tern-h-"
 
@@ -140,7 +141,10 @@ struct run {
 	size_t *item_msg;         /* item -> maildrop index */
 	struct fetched *batch;    /* messages retrieved, not yet stored */
 	size_t n_batch;
-	size_t done;              /* for progress */
+	size_t done;              /* for progress: messages retrieved, */
+	uint64_t done_bytes;      /* their bytes (and the current one's), */
+	uint64_t total_bytes;     /* of all to retrieve (LIST's sizes), */
+	uint64_t shown_bytes;     /* at the last report */
 	bool cancelled;
 	unsigned steps;           /* durable steps done (test hook) */
 	char what[256];
@@ -167,12 +171,29 @@ static int fetch_begin(void *ctx, struct pop3_fetch_item *it, struct err *e)
 	return 0;
 }
 
+/* Reports progress in bytes, the messages counted in the text: "Downloading
+ * home (3/10)".  Returns false if the person asked to stop. */
+static bool report(struct run *run)
+{
+	if (run->ui == NULL || run->ui->progress == NULL)
+		return true;
+	char what[sizeof(run->what) + 64];
+	snprintf(what, sizeof(what), "%s (%zu/%zu)", run->what, run->done, run->n_items);
+	run->shown_bytes = run->done_bytes;
+	uint64_t total = run->total_bytes > run->done_bytes ? run->total_bytes : run->done_bytes;
+	return run->ui->progress(run->ui->ctx, what, run->done_bytes, total, "bytes");
+}
+
 static int fetch_data(void *ctx, struct pop3_fetch_item *it, const char *p, size_t n,
 		      struct err *e)
 {
 	struct run *run = ctx;
 	if (buf_append(&run->batch[run->n_batch].data, p, n) < 0)
 		return err_set(e, ERR_MESSAGE, ERR_LIMIT, _("message %lu is too large"), it->num);
+	/* A big message shows its progress (stopping waits for its end). */
+	run->done_bytes += n;
+	if (run->done_bytes - run->shown_bytes >= PROGRESS_STEP && !report(run))
+		run->cancelled = true;
 	return 0;
 }
 
@@ -183,8 +204,7 @@ static int fetch_end(void *ctx, struct pop3_fetch_item *it, struct err *e)
 	struct run *run = ctx;
 	run->n_batch++;
 	run->done++;
-	if (run->ui != NULL && run->ui->progress != NULL &&
-	    !run->ui->progress(run->ui->ctx, run->what, run->done, run->n_items, "messages"))
+	if (!report(run))
 		run->cancelled = true;
 	return 0;
 }
@@ -362,6 +382,8 @@ static int download(struct run *run, struct err *e)
 		}
 		run->items[run->n_items].num = md->msgs[i].num;
 		run->items[run->n_items].size = md->msgs[i].size;
+		if (md->msgs[i].size != POP3_SIZE_UNKNOWN)
+			run->total_bytes += md->msgs[i].size;
 		run->item_msg[run->n_items++] = i;
 	}
 	run->batch = xcalloc(BATCH_MSGS + 1, sizeof(*run->batch));
@@ -391,6 +413,10 @@ static int download(struct run *run, struct err *e)
 			return -1;
 		from += k;
 	}
+	/* The last report says 100%, whatever LIST's sizes promised. */
+	run->total_bytes = run->done_bytes;
+	if (run->n_items > 0 && !run->cancelled)
+		(void)report(run);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 
 #include "i18n.h"
 #include "mem.h"
+#include "progress_text.h"
 #include "prompt.h"
 #include "sanitize.h"
 #include "str.h"
@@ -206,29 +207,9 @@ int ui_attr(const struct ui *u, enum ui_color c)
 /* The progress bar and notices of backend work, drawn on the status and
  * message lines (the hooks have no struct ui: this is the terminal's). */
 static struct {
-	char what[256];
-	struct timespec start;
+	struct progress_clock clock;
 	char notice[UI_MESSAGE_MAX];
 } hook_state;
-
-static double seconds_since(const struct timespec *t)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
-}
-
-static void human(uint64_t n, bool bytes, char out[32])
-{
-	if (!bytes)
-		snprintf(out, 32, "%llu", (unsigned long long)n);
-	else if (n >= (uint64_t)1 << 30)
-		snprintf(out, 32, "%.1f GB", (double)n / (1 << 30));
-	else if (n >= (uint64_t)1 << 20)
-		snprintf(out, 32, "%.1f MB", (double)n / (1 << 20));
-	else
-		snprintf(out, 32, "%.0f KB", (double)n / 1024);
-}
 
 static bool hook_progress(void *ctx, const char *what, uint64_t done, uint64_t total,
 			  const char *unit)
@@ -236,28 +217,11 @@ static bool hook_progress(void *ctx, const char *what, uint64_t done, uint64_t t
 	(void)ctx;
 	if (!term_started())
 		return !term_interrupted();
-	if (strcmp(hook_state.what, what) != 0) {
-		snprintf(hook_state.what, sizeof(hook_state.what), "%s", what);
-		clock_gettime(CLOCK_MONOTONIC, &hook_state.start);
-	}
-	bool bytes = strcmp(unit, "bytes") == 0;
-	char d[32], t[32], r[32];
-	human(done, bytes, d);
-	human(total, bytes, t);
-	double secs = seconds_since(&hook_state.start);
-	human(secs > 0.05 ? (uint64_t)((double)done / secs) : 0, bytes, r);
-	int pct = total ? (int)(done * 100 / total) : 0;
-	char bar[21];
-	for (int i = 0; i < 20; i++)
-		bar[i] = i < pct / 5 ? '#' : ' ';
-	bar[20] = '\0';
 	struct buf b;
 	buf_init(&b, 1024);
-	if (total)
-		buf_cut_ok(buf_printf(&b, "%s [%s] %d%%  %s / %s  %s/s  %s", what, bar, pct, d, t,
-				      r, _("(Ctrl-C stops)")));
-	else
-		buf_cut_ok(buf_printf(&b, "%s  %s  %s", what, d, _("(Ctrl-C stops)")));
+	progress_text_format(&b, what, done, total, strcmp(unit, "bytes") == 0,
+			     progress_clock_seconds(&hook_state.clock, done, total), 20);
+	buf_cut_ok(buf_printf(&b, "  %s", _("(Ctrl-C stops)")));
 	move(LINES - 2, 0);
 	clrtoeol();
 	put_safe(LINES - 2, 0, b.data, COLS, A_REVERSE, true);
