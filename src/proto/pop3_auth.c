@@ -243,99 +243,21 @@ static enum attempt run_apop(struct pop3 *p, const struct pop3_login *l,
 
 struct exchange {
 	struct pop3 *p;
-	const struct pop3_login *l;
 	enum sasl_mech mech;
 	char cmd[40];            /* "AUTH MECH", for messages */
-	unsigned round;          /* challenges answered */
-	bool proof_sent;         /* the secret or a proof of it went out */
-	bool verified;           /* SCRAM: the server proved itself */
-	char detail[POP3_QUOTE_MAX + 8]; /* OAuth: the error challenge, quoted */
-	struct sasl_scram scram;
+	struct sasl_client sc;   /* the mechanism's side */
 	struct buf raw, b64;     /* a response, raw and encoded: wiped */
 };
 
-/* The initial response (RFC 4422 s3) into x->raw. */
-static int initial(struct exchange *x, struct err *e)
-{
-	const struct pop3_login *l = x->l;
-	switch (x->mech) {
-	case SASL_PLAIN:
-		return sasl_plain(NULL, l->user, l->secret, &x->raw, e);
-	case SASL_SCRAM_SHA_1:
-	case SASL_SCRAM_SHA_256:
-		return sasl_scram_client_first(&x->scram, l->user,
-					       x->p->set.test_scram_nonce, &x->raw, e);
-	case SASL_OAUTHBEARER:
-		return sasl_oauthbearer(l->user, l->host, l->port, l->secret, &x->raw, e);
-	case SASL_XOAUTH2:
-		return sasl_xoauth2(l->user, l->secret, &x->raw, e);
-	default:
-		return 0;
-	}
-}
-
-/* Keeps the (JSON) error an OAuth server sends for the error message. */
-static void keep_detail(struct exchange *x, const char *ch, size_t n)
-{
-	struct buf q;
-	buf_init(&q, sizeof(x->detail) - 1);
-	pop3_quote(ch, n, &q);
-	str_copy(x->detail, sizeof(x->detail), q.data);
-	buf_release(&q);
-}
-
-/* The answer to a challenge ch[0..n) into x->raw. */
+/* The answer to a challenge ch[0..n) into x->raw, the error naming the
+ * command. */
 static int answer(struct exchange *x, const char *ch, size_t n, struct err *e)
 {
-	const struct pop3_login *l = x->l;
-	unsigned round = x->round++;
-
-	switch (x->mech) {
-	case SASL_LOGIN:
-		x->proof_sent = round >= 1;
-		return sasl_login(round, l->user, l->secret, &x->raw, e);
-	case SASL_CRAM_MD5:
-		x->proof_sent = true;
-		if (round == 0)
-			return sasl_cram_md5(l->user, l->secret, ch, n, &x->raw, e);
-		break;
-	case SASL_SCRAM_SHA_1:
-	case SASL_SCRAM_SHA_256:
-		if (round == 0) {
-			if (sasl_scram_client_final(&x->scram, l->secret, ch, n,
-						    &x->raw, e) < 0)
-				return -1;
-			x->proof_sent = true;
-			return 0;
-		}
-		if (round == 1) {
-			/* RFC 5034 s4: the server-final-message comes as a
-			 * challenge; the client answers it with an empty line. */
-			if (sasl_scram_server_final(&x->scram, ch, n, e) < 0)
-				return -1;
-			x->verified = true;
-			return 0;
-		}
-		break;
-	case SASL_OAUTHBEARER:
-		/* RFC 7628 s3.2.3: an error challenge, answered with ^A. */
-		if (round == 0) {
-			keep_detail(x, ch, n);
-			return buf_append_str(&x->raw, SASL_OAUTHBEARER_ABORT) < 0 ? -1 : 0;
-		}
-		break;
-	case SASL_XOAUTH2:
-		if (round == 0) {
-			keep_detail(x, ch, n);
-			return 0; /* Google's error JSON: an empty answer */
-		}
-		break;
-	default:
-		break;
-	}
-	return err_set(e, ERR_ACCOUNT, SASL_ERR_CHALLENGE,
-		       _("POP3 %s: the server sent more challenges than the mechanism has"),
-		       x->cmd);
+	if (sasl_client_answer(&x->sc, ch, n, &x->raw, e) == 0)
+		return 0;
+	if (e != NULL && e->code == SASL_ERR_CHALLENGE)
+		err_prefix(e, "POP3 %s", x->cmd);
+	return -1;
 }
 
 /* Sends x->raw, base64-encoded, on its own line or after "AUTH MECH ". */
@@ -389,7 +311,7 @@ static enum attempt cancel(struct exchange *x, struct err *e, bool fatal)
 		pop3_broken(x->p);
 		return ATTEMPT_FAIL;
 	}
-	return x->proof_sent ? ATTEMPT_FAIL : ATTEMPT_NEXT;
+	return x->sc.proof_sent ? ATTEMPT_FAIL : ATTEMPT_NEXT;
 }
 
 static enum attempt on_challenge(struct exchange *x, bool *ir_pending,
@@ -408,7 +330,7 @@ static enum attempt on_challenge(struct exchange *x, bool *ir_pending,
 		*ir_pending = false;
 		if (send_response(x, false, e) < 0)
 			res = ATTEMPT_FAIL;
-		x->proof_sent = sasl_mech_reveals_secret(x->mech);
+		x->sc.proof_sent = sasl_mech_reveals_secret(x->mech);
 	} else if (answer(x, ch.data, ch.len, e) < 0) {
 		bool fatal = e != NULL && e->code == SASL_ERR_SERVER_PROOF;
 		res = cancel(x, e, fatal);
@@ -425,15 +347,15 @@ static enum attempt on_final(struct exchange *x, const struct pop3_reply *r,
 {
 	if (r->status == POP3_STATUS_ERR) {
 		pop3_refused(x->cmd, r, ERR_ACCOUNT, POP3_ERR_AUTH, e);
-		if (e != NULL && x->detail[0] != '\0') {
+		if (e != NULL && x->sc.detail[0] != '\0') {
 			size_t len = strlen(e->msg);
-			snprintf(e->msg + len, sizeof(e->msg) - len, " (%s)", x->detail);
+			snprintf(e->msg + len, sizeof(e->msg) - len, " (%s)", x->sc.detail);
 		}
-		if (x->proof_sent || (e != NULL && e->code == POP3_ERR_BUSY))
+		if (x->sc.proof_sent || (e != NULL && e->code == POP3_ERR_BUSY))
 			return ATTEMPT_FAIL;
 		return ATTEMPT_NEXT;
 	}
-	if ((x->mech == SASL_SCRAM_SHA_1 || x->mech == SASL_SCRAM_SHA_256) && !x->verified) {
+	if (!sasl_client_success_ok(&x->sc)) {
 		/* +OK without the server's proof (RFC 5802 s5, RFC 5034 s4). */
 		err_set(e, ERR_ACCOUNT, SASL_ERR_SERVER_PROOF,
 			_("POP3 %s: the server accepted the login without proving that it "
@@ -450,14 +372,14 @@ static enum attempt exchange_run(struct exchange *x, struct err *e)
 	bool ir_pending = false;
 
 	if (sasl_mech_client_first(x->mech)) {
-		if (initial(x, e) < 0)
+		if (sasl_client_initial(&x->sc, &x->raw, e) < 0)
 			return ATTEMPT_NEXT;
 		size_t b64_len = (x->raw.len + 2) / 3 * 4;
 		ir_pending = strlen(x->cmd) + 1 + b64_len + 2 > COMMAND_MAX;
 		if (!ir_pending) {
 			if (send_response(x, true, e) < 0)
 				return ATTEMPT_FAIL;
-			x->proof_sent = sasl_mech_reveals_secret(x->mech);
+			x->sc.proof_sent = sasl_mech_reveals_secret(x->mech);
 		}
 	}
 	if (!sasl_mech_client_first(x->mech) || ir_pending)
@@ -486,14 +408,17 @@ static enum attempt run_sasl(struct pop3 *p, const struct pop3_login *l,
 
 	memset(&x, 0, sizeof(x));
 	x.p = p;
-	x.l = l;
 	x.mech = mech;
 	snprintf(x.cmd, sizeof(x.cmd), "AUTH %s", sasl_mech_name(mech));
-	sasl_scram_init(&x.scram, mech, p->set.scram_iter_min, p->set.scram_iter_max);
+	sasl_client_init(&x.sc, mech, l->user, l->secret, p->set.scram_iter_min,
+			 p->set.scram_iter_max);
+	x.sc.host = l->host;
+	x.sc.port = l->port;
+	x.sc.test_nonce = p->set.test_scram_nonce;
 	buf_init(&x.raw, 16 * 1024);
 	buf_init(&x.b64, 24 * 1024);
 	enum attempt a = exchange_run(&x, e);
-	sasl_scram_release(&x.scram);
+	sasl_client_release(&x.sc);
 	buf_wipe(&x.raw);
 	buf_release(&x.raw);
 	buf_wipe(&x.b64);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -598,4 +599,110 @@ int sasl_scram_server_final(struct sasl_scram *s, const char *server_final,
 		return no_proof(s, e);
 	s->step = SASL_SCRAM_VERIFIED;
 	return 0;
+}
+
+/* ---- one exchange ---- */
+
+void sasl_client_init(struct sasl_client *x, enum sasl_mech mech, const char *user,
+		      const char *secret, unsigned long iter_min, unsigned long iter_max)
+{
+	memset(x, 0, sizeof(*x));
+	x->mech = mech;
+	x->user = user;
+	x->secret = secret;
+	sasl_scram_init(&x->scram, mech, iter_min, iter_max);
+}
+
+void sasl_client_release(struct sasl_client *x)
+{
+	sasl_scram_release(&x->scram);
+	OPENSSL_cleanse(x->detail, sizeof(x->detail));
+}
+
+int sasl_client_initial(struct sasl_client *x, struct buf *out, struct err *e)
+{
+	switch (x->mech) {
+	case SASL_PLAIN:
+		return sasl_plain(NULL, x->user, x->secret, out, e);
+	case SASL_SCRAM_SHA_1:
+	case SASL_SCRAM_SHA_256:
+		return sasl_scram_client_first(&x->scram, x->user, x->test_nonce, out, e);
+	case SASL_OAUTHBEARER:
+		return sasl_oauthbearer(x->user, x->host, x->port, x->secret, out, e);
+	case SASL_XOAUTH2:
+		return sasl_xoauth2(x->user, x->secret, out, e);
+	default:
+		return 0;
+	}
+}
+
+/* Keeps the (JSON) error an OAuth server sends, for the error message. */
+static void keep_detail(struct sasl_client *x, const char *ch, size_t n)
+{
+	struct buf q;
+	buf_init(&q, sizeof(x->detail) - 4);
+	bool cut = sanitize_text(ch, n, SANITIZE_LINE, &q) < 0;
+	snprintf(x->detail, sizeof(x->detail), "%s%s", q.data, cut ? "..." : "");
+	buf_release(&q);
+}
+
+/* SCRAM's two challenges: server-first, then server-final (RFC 5802 s3;
+ * the latter comes as a challenge in POP3 and IMAP, answered empty). */
+static int scram_answer(struct sasl_client *x, unsigned round, const char *ch, size_t n,
+			struct buf *out, struct err *e)
+{
+	if (round == 0) {
+		if (sasl_scram_client_final(&x->scram, x->secret, ch, n, out, e) < 0)
+			return -1;
+		x->proof_sent = true;
+		return 0;
+	}
+	if (sasl_scram_server_final(&x->scram, ch, n, e) < 0)
+		return -1;
+	x->verified = true;
+	return 0;
+}
+
+int sasl_client_answer(struct sasl_client *x, const char *ch, size_t n, struct buf *out,
+		       struct err *e)
+{
+	unsigned round = x->round++;
+	switch (x->mech) {
+	case SASL_LOGIN:
+		if (round >= 2)
+			break;
+		x->proof_sent = round >= 1;
+		return sasl_login(round, x->user, x->secret, out, e);
+	case SASL_CRAM_MD5:
+		if (round >= 1)
+			break;
+		x->proof_sent = true;
+		return sasl_cram_md5(x->user, x->secret, ch, n, out, e);
+	case SASL_SCRAM_SHA_1:
+	case SASL_SCRAM_SHA_256:
+		if (round >= 2)
+			break;
+		return scram_answer(x, round, ch, n, out, e);
+	case SASL_OAUTHBEARER:
+		/* RFC 7628 s3.2.3: an error challenge, answered with ^A. */
+		if (round >= 1)
+			break;
+		keep_detail(x, ch, n);
+		return buf_append_str(out, SASL_OAUTHBEARER_ABORT) < 0 ? -1 : 0;
+	case SASL_XOAUTH2:
+		if (round >= 1)
+			break;
+		keep_detail(x, ch, n);
+		return 0; /* Google's error JSON: an empty answer */
+	default:
+		break;
+	}
+	return err_set(e, ERR_ACCOUNT, SASL_ERR_CHALLENGE,
+		       _("%s: the server sent more challenges than the mechanism has"),
+		       sasl_mech_name(x->mech));
+}
+
+bool sasl_client_success_ok(const struct sasl_client *x)
+{
+	return (x->mech != SASL_SCRAM_SHA_1 && x->mech != SASL_SCRAM_SHA_256) || x->verified;
 }

@@ -180,4 +180,43 @@ int sasl_scram_server_final(struct sasl_scram *s, const char *server_final,
 			    size_t len, struct err *e);
 void sasl_scram_release(struct sasl_scram *s);
 
+/* ---- one exchange, whatever the protocol ----
+ *
+ * What a mechanism answers, step by step; the protocol frames it (base64
+ * lines, "+ " challenges, the initial response on the command line or
+ * after an empty challenge) and decides what a failure means. */
+
+#define SASL_DETAIL_MAX 168
+
+struct sasl_client {
+	enum sasl_mech mech;
+	const char *user, *secret;  /* not copied: must outlive the exchange */
+	const char *host;           /* OAUTHBEARER host= (may be NULL) */
+	unsigned port;              /* OAUTHBEARER port= (0: none) */
+	const char *test_nonce;     /* SCRAM, tests only (NULL: random) */
+	unsigned round;             /* challenges answered */
+	bool proof_sent;            /* an answer built so far holds the secret
+				       or a proof of it (the initial response
+				       is the caller's to count, when sent) */
+	bool verified;              /* SCRAM: the server proved itself */
+	char detail[SASL_DETAIL_MAX]; /* OAuth: the error challenge, sanitised */
+	struct sasl_scram scram;
+};
+
+void sasl_client_init(struct sasl_client *x, enum sasl_mech mech, const char *user,
+		      const char *secret, unsigned long iter_min, unsigned long iter_max);
+void sasl_client_release(struct sasl_client *x);
+/* The initial response (RFC 4422 s3) appended to out: for the mechanisms
+ * where the client speaks first; nothing for the others. */
+int sasl_client_initial(struct sasl_client *x, struct buf *out, struct err *e);
+/* The answer to the (decoded) challenge ch[0..n), appended to out.  A
+ * SCRAM server-final-message whose signature is wrong is
+ * SASL_ERR_SERVER_PROOF; a challenge more than the mechanism has is
+ * SASL_ERR_CHALLENGE. */
+int sasl_client_answer(struct sasl_client *x, const char *ch, size_t n, struct buf *out,
+		       struct err *e);
+/* Whether a success reported by the server may be believed: for SCRAM
+ * only once the server proved itself (RFC 5802 s5). */
+bool sasl_client_success_ok(const struct sasl_client *x);
+
 #endif
