@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "be_mbox.h"
+#include "be_net.h"
 #include "conn.h"
 #include "header.h"
 #include "i18n.h"
@@ -44,82 +45,6 @@ static void durable_step(unsigned *counter)
 }
 
 /* ------------------------------------------------------------ the connection */
-
-struct io_ctx {
-	struct conn *c;
-	struct conn_cert cert;
-	bool cert_unverified;
-};
-
-static int io_read_line(void *ctx, struct buf *line, struct err *e)
-{
-	return conn_read_line(((struct io_ctx *)ctx)->c, line, e);
-}
-
-static int io_write(void *ctx, const char *p, size_t n, struct err *e)
-{
-	return conn_write(((struct io_ctx *)ctx)->c, p, n, e);
-}
-
-static int io_start_tls(void *ctx, struct err *e)
-{
-	struct io_ctx *x = ctx;
-	int rc = conn_start_tls(x->c, &x->cert, e);
-	if (rc < 0 && e->code == CONN_ERR_TLS_UNVERIFIED)
-		x->cert_unverified = true;
-	return rc;
-}
-
-static bool io_is_tls(void *ctx)
-{
-	return conn_is_tls(((struct io_ctx *)ctx)->c);
-}
-
-/* ------------------------------------------------------------ files */
-
-/* state_dir/pop3-NAME.EXT, the name made safe for a file name. */
-static char *state_file(const char *state_dir, const char *account, const char *ext)
-{
-	struct buf b;
-	buf_init(&b, 4096);
-	buf_cut_ok(buf_printf(&b, "%s/pop3-", state_dir));
-	for (const char *p = account; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '_')
-			buf_cut_ok(buf_append_char(&b, (char)c));
-		else
-			buf_cut_ok(buf_printf(&b, "%%%02X", c));
-	}
-	buf_cut_ok(buf_printf(&b, ".%s", ext));
-	return buf_detach(&b, NULL);
-}
-
-static bool read_pin(const char *path, char out[65])
-{
-	FILE *f = fopen(path, "re");
-	char line[128];
-	bool ok = f != NULL && fgets(line, sizeof(line), f) != NULL &&
-		  conn_pin_normalise(str_trim(line), out) == 0;
-	if (f != NULL)
-		fclose(f);
-	return ok;
-}
-
-static void save_pin(const char *path, const char *pin)
-{
-	char tmp[4200];
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	unlink(tmp);
-	FILE *f = fopen(tmp, "wxe");
-	if (f == NULL)
-		return;
-	fprintf(f, "%s\n", pin);
-	if (fflush(f) == 0 && fsync(fileno(f)) == 0 && fclose(f) == 0)
-		rename(tmp, path);
-	else
-		unlink(tmp);
-}
 
 /* ------------------------------------------------------------ a run */
 
@@ -501,20 +426,15 @@ static int session(struct run *run, const char *pin, struct conn_cert *cert_r,
 		   bool *unverified_r, struct err *e)
 {
 	const struct cfg_account *a = run->acct;
-	struct conn_options o = {
-		.host = a->host, .port = a->port ? a->port : (a->tls == CFG_TLS_IMPLICIT ? 995 : 110),
-		.ca_file = a->tls_ca_file, .pin_sha256 = pin,
-		.line_max = POP3_MSG_LINE_MAX + 2, .implicit_tls = a->tls == CFG_TLS_IMPLICIT,
-		.connect_ms = (int)a->connect_timeout * 1000, .tls_ms = (int)a->connect_timeout * 1000,
-		.read_ms = (int)a->timeout * 1000, .write_ms = (int)a->timeout * 1000,
-	};
-	struct io_ctx x = { 0 };
+	struct conn_options o;
+	be_net_options(a, 995, 110, pin, POP3_MSG_LINE_MAX + 2, &o);
+	struct be_net_io x = { 0 };
 	*unverified_r = false;
 	if (conn_open(&x.c, &o, cert_r, e) < 0) {
 		*unverified_r = e->code == CONN_ERR_TLS_UNVERIFIED;
 		return -1;
 	}
-	struct pop3_io io = { &x, io_read_line, io_write, io_start_tls, io_is_tls };
+	struct pop3_io io = { &x, be_net_read_line, be_net_write, be_net_start_tls, be_net_is_tls };
 	run->p = pop3_new(&io, NULL);
 	pop3_maildrop_init(&run->md);
 	struct buf secret;
@@ -563,30 +483,6 @@ static int session(struct run *run, const char *pin, struct conn_cert *cert_r,
 	return rc;
 }
 
-/* The person's decision about a certificate that is not trusted. */
-static int decide(const struct run *run, const struct conn_cert *c, const char *pin_path,
-		  struct err *e)
-{
-	if (run->ui == NULL || run->ui->certificate == NULL)
-		return err_set(e, ERR_ACCOUNT, CONN_ERR_TLS_UNVERIFIED,
-			       _("%s: the server's certificate is not trusted (%s); nothing "
-				 "was sent.  If you know it is right, add to [account %s]: "
-				 "tls_fingerprint = %s"), run->acct->host, c->problem,
-			       run->acct->name, c->sha256);
-	struct be_cert_info ci = {
-		.host = run->acct->host, .subject = c->subject, .issuer = c->issuer,
-		.sha256 = c->sha256, .problem = c->problem,
-		.not_before = (time_t)c->not_before, .not_after = (time_t)c->not_after,
-	};
-	enum be_cert_decision d = run->ui->certificate(run->ui->ctx, &ci);
-	if (d == BE_CERT_REJECT)
-		return err_set(e, ERR_ACCOUNT, CONN_ERR_TLS_UNVERIFIED,
-			       _("%s: certificate rejected; nothing was sent"), run->acct->host);
-	if (d == BE_CERT_ACCEPT_PIN)
-		save_pin(pin_path, c->sha256);
-	return 0;
-}
-
 int be_pop3_fetch(const struct cfg_account *acct, const char *state_dir,
 		  const struct ui_hooks *ui, struct pop3_report *r, struct err *e)
 {
@@ -594,18 +490,17 @@ int be_pop3_fetch(const struct cfg_account *acct, const char *state_dir,
 	if (acct->mode != CFG_MODE_POP3)
 		return err_set(e, ERR_ACCOUNT, ERR_USAGE,
 			       _("account %s is not a POP3 account"), acct->name);
-	char *state_path = state_file(state_dir, acct->name, "state");
-	char *pin_path = state_file(state_dir, acct->name, "pin");
+	char *state_path = be_net_state_file(state_dir, "pop3", acct->name, "state");
+	char *pin_path = be_net_state_file(state_dir, "pop3", acct->name, "pin");
 	struct run run = { .acct = acct, .ui = ui, .r = r };
 	int rc = uidl_journal_open(&run.st, state_path, e);
 	char saved[65];
-	const char *pin = acct->tls_fingerprint ? acct->tls_fingerprint
-			  : read_pin(pin_path, saved) ? saved : NULL;
+	const char *pin = be_net_pin(acct, pin_path, saved);
 	struct conn_cert cert;
 	bool unverified = false;
 	if (rc == 0)
 		rc = session(&run, pin, &cert, &unverified, e);
-	if (rc < 0 && unverified && pin == NULL && decide(&run, &cert, pin_path, e) == 0) {
+	if (rc < 0 && unverified && pin == NULL && be_net_decide(acct, ui, &cert, pin_path, e) == 0) {
 		/* Accepted: again, requiring exactly that certificate. */
 		struct uidl_journal *st = run.st;
 		char accepted[65];
