@@ -42,8 +42,6 @@ void cli_help_print(FILE *out, enum args_cmd cmd)
 			"  fetch     download new mail of a POP3 account into its mbox\n"
 			"  search    print the messages that match a query\n"
 			"  folders   list the folders of an IMAP account\n"
-			"In this version folders checks its arguments and reports\n"
-			"that it is not available yet.\n"
 			"\n"
 			"  --demo         open the demo mailbox that comes with tern\n"),
 		      out);
@@ -83,8 +81,10 @@ void cli_help_print(FILE *out, enum args_cmd cmd)
 		break;
 	case ARGS_CMD_FOLDERS:
 		fputs(_("Usage: tern folders [OPTION...] [imap://USER@HOST[:PORT] | imaps://...]\n"
-			"List the folders of an IMAP account with their counts.\n"
-			"Not available in this version.\n\n"),
+			"List the folders of an IMAP account (-a NAME, the URL, or the\n"
+			"default account), one a line: the name, its role (inbox, sent,\n"
+			"drafts, trash, junk, archive), unread and total messages.\n"
+			"Exit status 0, or 3 on an error.\n\n"),
 		      out);
 		break;
 	}

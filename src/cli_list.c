@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "backend.h"
 #include "buf.h"
 #include "header.h"
 #include "summary.h"
@@ -87,23 +88,24 @@ char *cli_list_cache_path(struct logger *lg)
 	return p;
 }
 
-void cli_list_print(const struct mbox_index *ix, size_t i, FILE *out)
+/* The listing line: number, flags, date (else fallback, "Jan  5 2026"),
+ * sender and subject, every field sanitised. */
+static void print_line(const struct summary *sum, unsigned flags, size_t number,
+		       const char *fallback, FILE *out)
 {
-	const struct mbox_entry *m = &ix->msgs[i];
 	struct buf from, subject, line;
-	char flags[4], date[16];
+	char fl[4], date[16];
 	buf_init(&from, FIELD_MAX);
 	buf_init(&subject, FIELD_MAX);
 	buf_init(&line, FIELD_MAX * 3);
-	flags_of(m->sum.flags, flags);
-	if (!summary_date(&m->sum, date))
-		date_of(ix->file.data + m->pos.from_line, m->pos.start - m->pos.from_line,
-			date);
-	safe(m->sum.from, &from);
-	safe(m->sum.subject, &subject);
+	flags_of(flags, fl);
+	if (!summary_date(sum, date))
+		snprintf(date, sizeof(date), "%s", fallback);
+	safe(sum->from, &from);
+	safe(sum->subject, &subject);
 	/* A field over its limit is shown cut short (the buffers keep a valid
 	 * prefix), never dropped: failures are not fatal here. */
-	buf_cut_ok(buf_printf(&line, "%5zu %s %-11s  ", i + 1, flags, date));
+	buf_cut_ok(buf_printf(&line, "%5zu %s %-11s  ", number, fl, date));
 	buf_cut_ok(width_fit(from.data, from.len, FROM_COLS, &line));
 	buf_cut_ok(buf_append_str(&line, "  "));
 	buf_cut_ok(buf_append(&line, subject.data, subject.len));
@@ -111,6 +113,21 @@ void cli_list_print(const struct mbox_index *ix, size_t i, FILE *out)
 	buf_release(&from);
 	buf_release(&subject);
 	buf_release(&line);
+}
+
+void cli_list_print(const struct mbox_index *ix, size_t i, FILE *out)
+{
+	const struct mbox_entry *m = &ix->msgs[i];
+	char date[16];
+	date_of(ix->file.data + m->pos.from_line, m->pos.start - m->pos.from_line, date);
+	print_line(&m->sum, m->sum.flags, i + 1, date, out);
+}
+
+long cli_list_folder(const struct be_folder *f, FILE *out)
+{
+	for (size_t i = 0; i < f->n; i++)
+		print_line(f->msgs[i].sum, f->msgs[i].flags, i + 1, "", out);
+	return (long)f->n;
 }
 
 long cli_list_mbox(const char *path, FILE *out, struct logger *lg,

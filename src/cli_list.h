@@ -19,6 +19,12 @@ struct mbox_index;
 /* Prints the listing line of message i of ix. */
 void cli_list_print(const struct mbox_index *ix, size_t i, FILE *out);
 
+struct be_folder;
+
+/* Prints the listing line of each message of an open folder (any
+ * backend).  Returns their number. */
+long cli_list_folder(const struct be_folder *f, FILE *out);
+
 /* The path of the summary cache ($XDG_CACHE_HOME/tern/mbox.sqlite, its
  * directory created), or NULL (logged) when there is none. */
 char *cli_list_cache_path(struct logger *lg);

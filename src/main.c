@@ -11,10 +11,13 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "be_imap.h"
 #include "be_mbox.h"
 #include "be_pop3.h"
 #include "cfg.h"
 #include "cli_fetch.h"
+#include "cli_folders.h"
+#include "cli_hooks.h"
 #include "cli_help.h"
 #include "cli_list.h"
 #include "cli_search.h"
@@ -142,6 +145,40 @@ static int open_mbox(struct app *app, const char *path)
 	return EXIT_OK;
 }
 
+/* An IMAP account: the reader on a terminal, else the list of the
+ * messages of its folder (the URL's, else INBOX). */
+static int open_imap(struct app *app, const struct cfg_account *a)
+{
+	char *state = fs_xdg_dir(XDG_STATE, true, &app->err);
+	if (state == NULL)
+		return fail(app, EXIT_FAILURE_);
+	struct cli_hooks h;
+	const struct ui_hooks *hooks = interactive() ? ui_hooks_terminal() : cli_hooks_init(&h);
+	struct be_account *acct = NULL;
+	int rc = be_imap_open(&acct, a, state, hooks, &app->log, &app->err);
+	free(state);
+	if (rc < 0)
+		return fail(app, EXIT_FAILURE_);
+	if (interactive()) {
+		struct ui_options opt = { .cfg = &app->cfg, .first_folder = a->folder };
+		rc = ui_run(&acct, &opt, &app->err);
+		if (acct != NULL)
+			acct->ops->close_account(&acct);
+		if (rc < 0)
+			return fail(app, app->err.scope == ERR_CANCELLED ? EXIT_OK : EXIT_FAILURE_);
+		return EXIT_OK;
+	}
+	struct be_folder *f = NULL;
+	rc = acct->ops->open_folder(acct, a->folder, true, &f, &app->err);
+	if (rc == 0) {
+		if (cli_list_folder(f, stdout) == 0)
+			printf(_("%s: no messages\n"), f->name);
+		acct->ops->close_folder(&f);
+	}
+	acct->ops->close_account(&acct);
+	return rc < 0 ? fail(app, EXIT_FAILURE_) : EXIT_OK;
+}
+
 static int unavailable(struct app *app, const char *what)
 {
 	err_set(&app->err, ERR_ACCOUNT, ERR_UNAVAILABLE,
@@ -183,7 +220,7 @@ static int open_account(struct app *app, const struct cfg_account *a)
 		}
 		return open_mbox(app, a->mbox);
 	case CFG_MODE_IMAP:
-		return unavailable(app, _("IMAP"));
+		return open_imap(app, a);
 	case CFG_MODE_NONE:
 		break;
 	}
@@ -269,6 +306,8 @@ static int run_command(struct app *app)
 		rc = run_search(app, a);
 	} else if (cmd == ARGS_CMD_FETCH) {
 		rc = cli_fetch(a, &app->log, &app->err) < 0 ? fail(app, EXIT_FAILURE_) : EXIT_OK;
+	} else if (cmd == ARGS_CMD_FOLDERS) {
+		rc = cli_folders(a, &app->log, &app->err) < 0 ? fail(app, EXIT_FAILURE_) : EXIT_OK;
 	} else {
 		char what[64];
 		snprintf(what, sizeof(what), "'tern %s'", args_cmd_name(cmd));

@@ -316,9 +316,17 @@ static void save_message(struct ui *u, size_t msg)
 	}
 	struct err e;
 	err_init(&e);
+	bool gone = false;
 	if (u->acct->ops->copy(u->folder, &msg, 1, dest.data, true, &e) < 0)
 		ui_error(u, "%s", e.msg);
 	else
+		gone = u->view_generation != u->folder->generation;
+	/* A server that moves rebuilds the folder's list: so does the view. */
+	if (u->view_generation != u->folder->generation)
+		ui_view_rebuild(u);
+	if (gone)
+		ui_say(u, _("Moved to %s."), dest.data);
+	else if (e.code == ERR_OK)
 		ui_say(u, _("Saved to %s (marked deleted here)."), dest.data);
 	buf_release(&dest);
 }
@@ -459,7 +467,7 @@ void ui_choose_format(struct ui *u)
 
 static int open_folder(struct ui *u, struct err *e)
 {
-	if (u->acct->ops->open_folder(u->acct, NULL, false, &u->folder, e) < 0)
+	if (u->acct->ops->open_folder(u->acct, u->opt->first_folder, false, &u->folder, e) < 0)
 		return -1;
 	ui_choose_format(u);
 	take_notice(u);

@@ -20,6 +20,8 @@ struct ui_options {
 	int (*open_path)(void *ctx, const char *path, const struct ui_hooks *ui,
 			 struct be_account **a_r, struct err *e);
 	void *open_ctx;
+	const char *first_folder; /* the folder to open first; NULL: the
+				     account's own first (INBOX, the mbox) */
 };
 
 /* Runs the reader on account a (opened with hooks that ui_hooks_for()

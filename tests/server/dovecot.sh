@@ -327,6 +327,22 @@ namespace inbox {
   mailbox INBOX {
     auto = subscribe
   }
+  # RFC 6154 roles, for the folders that exist (none is created here).
+  mailbox Sent {
+    special_use = \\Sent
+  }
+  mailbox Drafts {
+    special_use = \\Drafts
+  }
+  mailbox Trash {
+    special_use = \\Trash
+  }
+  mailbox Junk {
+    special_use = \\Junk
+  }
+  mailbox Archive {
+    special_use = \\Archive
+  }
 }
 
 pop3_uidl_format = %08Xu%08Xv

@@ -1,0 +1,468 @@
+#include "config.h"
+
+#include "be_imap_private.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "be_net.h"
+#include "i18n.h"
+#include "imap.h"
+#include "imap_resp.h"
+#include "imap_utf7.h"
+#include "mem.h"
+#include "secret.h"
+#include "str.h"
+
+#define TRACE_MAX 400          /* bytes of a protocol line in the log */
+#define STATUS_WINDOW 16       /* STATUS commands in flight */
+#define FOLDERS_MAX 100000
+
+
+/* ------------------------------------------------------------ connection */
+
+static void trace(void *ctx, bool sent, const char *line, size_t len)
+{
+	struct be_imap_link *l = ctx;
+	log_debug(l->lg, "imap %s %s %.*s%s", l->acct->name, sent ? "C:" : "S:",
+		  (int)(len < TRACE_MAX ? len : TRACE_MAX), line, len > TRACE_MAX ? "..." : "");
+}
+
+static int ask_secret(void *ctx, const char *prompt, struct buf *out, struct err *e)
+{
+	struct be_imap_link *l = ctx;
+	if (l->ui == NULL || l->ui->password == NULL ||
+	    l->ui->password(l->ui->ctx, l->acct->name, prompt, out) < 0)
+		return err_set(e, ERR_ACCOUNT, ERR_PERM, _("account %s: no password"),
+			       l->acct->name);
+	return 0;
+}
+
+static int log_in(struct be_imap_link *l, unsigned port, struct err *e)
+{
+	const struct cfg_account *a = l->acct;
+	struct buf secret;
+	buf_init(&secret, SECRET_MAX);
+	int rc = secret_get_password(a, ask_secret, l, &secret, e);
+	enum imap_auth mech = IMAP_AUTH_AUTO;
+	if (rc == 0 && a->auth != NULL && imap_auth_from_name(a->auth, &mech) < 0)
+		rc = err_set(e, ERR_ACCOUNT, ERR_CONFIG,
+			     _("auth = %s is not an IMAP login mechanism"), a->auth);
+	if (rc == 0) {
+		log_add_secret(l->lg, secret.data);
+		struct imap_login in = {
+			.user = a->user, .secret = secret.data, .auth = mech,
+			.token = mech == IMAP_AUTH_OAUTHBEARER || mech == IMAP_AUTH_XOAUTH2,
+			.allow_plaintext = a->allow_plaintext, .host = a->host, .port = port,
+		};
+		rc = imap_login(l->p, &in, e);
+	}
+	buf_wipe(&secret);
+	buf_release(&secret);
+	return rc;
+}
+
+/* One attempt: connect, greeting, STARTTLS, login, ENABLE.  *cert_r is
+ * filled when the certificate was not trusted. */
+static int session(struct be_imap_link *l, const char *pin, struct conn_cert *cert_r,
+		   bool *unverified_r, struct err *e)
+{
+	const struct cfg_account *a = l->acct;
+	struct conn_options o;
+	be_net_options(a, 993, 143, pin, IMAP_PARSER_LINE_MAX + 2, &o);
+	*unverified_r = false;
+	memset(&l->io, 0, sizeof(l->io));
+	if (conn_open(&l->io.c, &o, cert_r, e) < 0) {
+		*unverified_r = e->code == CONN_ERR_TLS_UNVERIFIED;
+		return -1;
+	}
+	struct imap_io io = { &l->io, be_net_read_line, be_net_read_exact, be_net_write,
+			      be_net_start_tls, be_net_is_tls };
+	struct imap_settings set = { .trace = trace, .trace_ctx = l };
+	l->p = imap_new(&io, &set);
+	int rc = imap_open(l->p, a->tls == CFG_TLS_STARTTLS, e);
+	if (rc < 0 && l->io.cert_unverified) {
+		*cert_r = l->io.cert;
+		*unverified_r = true;
+	}
+	if (rc == 0 && imap_state(l->p) == IMAP_STATE_NOT_AUTH)
+		rc = log_in(l, o.port, e);
+	if (rc == 0)
+		rc = imap_enable(l->p, IMAP_CAP_CONDSTORE | IMAP_CAP_QRESYNC | IMAP_CAP_UTF8_ACCEPT,
+				 e);
+	if (rc < 0) {
+		imap_free(&l->p);
+		conn_close(&l->io.c);
+	}
+	return rc;
+}
+
+int be_imap_connect(struct be_imap_link **l_r, const struct cfg_account *acct,
+		    const char *state_dir, const struct ui_hooks *ui, struct logger *lg,
+		    struct err *e)
+{
+	*l_r = NULL;
+	if (acct->mode != CFG_MODE_IMAP)
+		return err_set(e, ERR_ACCOUNT, ERR_USAGE, _("account %s is not an IMAP account"),
+			       acct->name);
+	struct be_imap_link *l = xcalloc(1, sizeof(*l));
+	l->acct = acct;
+	l->ui = ui;
+	l->lg = lg;
+	char *pin_path = be_net_state_file(state_dir, "imap", acct->name, "pin");
+	char saved[65];
+	const char *pin = be_net_pin(acct, pin_path, saved);
+	struct conn_cert cert;
+	bool unverified;
+	log_info(lg, "imap %s: connecting to %s", acct->name, acct->host);
+	int rc = session(l, pin, &cert, &unverified, e);
+	if (rc < 0 && unverified && pin == NULL &&
+	    be_net_decide(acct, ui, &cert, pin_path, e) == 0) {
+		/* Accepted: again, requiring exactly that certificate. */
+		char accepted[65];
+		memcpy(accepted, cert.sha256, sizeof(accepted));
+		err_init(e);
+		rc = session(l, accepted, &cert, &unverified, e);
+	}
+	free(pin_path);
+	if (rc < 0) {
+		log_error(lg, "imap %s: %s", acct->name, e->msg);
+		free(l);
+		return -1;
+	}
+	*l_r = l;
+	return 0;
+}
+
+void be_imap_disconnect(struct be_imap_link **lp)
+{
+	struct be_imap_link *l = *lp;
+	if (l == NULL)
+		return;
+	struct err ignored;
+	err_init(&ignored);
+	if (imap_state(l->p) != IMAP_STATE_ERROR)
+		(void)imap_logout(l->p, &ignored);
+	imap_free(&l->p);
+	conn_close(&l->io.c);
+	free(l);
+	*lp = NULL;
+}
+
+/* ------------------------------------------------------------ folders */
+
+struct folders {
+	struct be_imap_link *l;
+	struct be_folder_info *v;
+	char **wire;               /* per folder: the name as sent */
+	size_t n, cap_v, cap_w;
+	bool special_use_seen;
+};
+
+static enum be_role role_of(unsigned attrs, bool inbox)
+{
+	if (inbox)
+		return BE_ROLE_INBOX;
+	if (attrs & IMAP_LIST_SENT)
+		return BE_ROLE_SENT;
+	if (attrs & IMAP_LIST_DRAFTS)
+		return BE_ROLE_DRAFTS;
+	if (attrs & IMAP_LIST_TRASH)
+		return BE_ROLE_TRASH;
+	if (attrs & IMAP_LIST_JUNK)
+		return BE_ROLE_JUNK;
+	if (attrs & IMAP_LIST_ARCHIVE)
+		return BE_ROLE_ARCHIVE;
+	return BE_ROLE_NONE;
+}
+
+static struct be_folder_info *find(struct folders *f, const char *wire)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->wire[i], wire) == 0)
+			return &f->v[i];
+	return NULL;
+}
+
+static int depth_of(const char *display, char delim)
+{
+	int d = 0;
+	for (const char *s = display; delim && *s; s++)
+		d += *s == delim;
+	return d;
+}
+
+static int add_list(struct folders *f, const struct imap_list *li, struct err *e)
+{
+	struct be_folder_info *fi = find(f, li->name.wire);
+	if (fi != NULL) {
+		fi->subscribed = fi->subscribed || li->lsub;
+		return 0;
+	}
+	if (li->lsub)
+		return 0; /* subscribed but not listed: it does not exist */
+	if (f->n == FOLDERS_MAX)
+		return err_set(e, ERR_ACCOUNT, ERR_LIMIT, _("IMAP LIST: more than %d folders"),
+			       FOLDERS_MAX);
+	f->v = xgrow(f->v, &f->cap_v, f->n + 1, sizeof(*f->v));
+	f->wire = xgrow(f->wire, &f->cap_w, f->n + 1, sizeof(*f->wire));
+	fi = &f->v[f->n];
+	memset(fi, 0, sizeof(*fi));
+	f->wire[f->n++] = xstrdup(li->name.wire);
+	fi->display = xstrdup(li->name.display);
+	fi->name = xstrdup(li->name.display);
+	fi->depth = depth_of(li->name.display, li->delim);
+	fi->role = role_of(li->attrs, li->name.inbox);
+	/* A name we cannot decode is shown, never opened. */
+	fi->selectable = !(li->attrs & (IMAP_LIST_NOSELECT | IMAP_LIST_NONEXISTENT)) &&
+			 !li->name.invalid;
+	fi->subscribed = (li->attrs & IMAP_LIST_SUBSCRIBED) != 0;
+	fi->total = fi->unread = -1;
+	if (li->attrs & IMAP_LIST_SPECIAL_USE)
+		f->special_use_seen = true;
+	return 0;
+}
+
+static void add_status(struct folders *f, const struct imap_mailbox_status *st)
+{
+	struct be_folder_info *fi = find(f, st->name.wire);
+	if (fi == NULL)
+		return;
+	if (st->present & IMAP_STATUS_HAS_MESSAGES)
+		fi->total = st->messages;
+	if (st->present & IMAP_STATUS_HAS_UNSEEN)
+		fi->unread = st->unseen;
+}
+
+static enum imap_name_mode name_mode(const struct folders *f)
+{
+	return imap_utf8(f->l->p) ? IMAP_NAME_UTF8 : IMAP_NAME_MUTF7;
+}
+
+static int on_list(void *ctx, const struct imap_response *r, struct err *e)
+{
+	struct folders *f = ctx;
+	enum imap_data d = imap_resp_classify(r);
+	if (d == IMAP_DATA_LIST || d == IMAP_DATA_LSUB) {
+		struct imap_list li;
+		int rc = imap_resp_list(r, name_mode(f), &li, e);
+		if (rc == 0)
+			rc = add_list(f, &li, e);
+		imap_resp_list_release(&li);
+		return rc;
+	}
+	if (d == IMAP_DATA_MAILBOX_STATUS) {
+		struct imap_mailbox_status st;
+		int rc = imap_resp_status(r, name_mode(f), &st, e);
+		if (rc == 0)
+			add_status(f, &st);
+		imap_resp_status_release(&st);
+		return rc;
+	}
+	return 0;
+}
+
+/* STATUS of every selectable folder, STATUS_WINDOW in flight. */
+static int statuses(struct folders *f, struct err *e)
+{
+	unsigned tags[STATUS_WINDOW];
+	size_t sent = 0, done = 0;
+	int rc = 0;
+	while (done < f->n) {
+		while (rc == 0 && sent < f->n && sent - done < STATUS_WINDOW) {
+			struct imap_cmd c;
+			imap_cmd_init(&c, f->l->p, "STATUS");
+			imap_cmd_string(&c, f->wire[sent], strlen(f->wire[sent]), false);
+			imap_cmd_raw(&c, "(MESSAGES UNSEEN)");
+			if (f->v[sent].selectable)
+				rc = imap_send(f->l->p, &c, on_list, f, &tags[sent % STATUS_WINDOW], e);
+			else
+				tags[sent % STATUS_WINDOW] = 0;
+			imap_cmd_release(&c);
+			sent++;
+		}
+		if (done == sent)
+			break;
+		unsigned t = tags[done % STATUS_WINDOW];
+		struct err se;
+		err_init(&se);
+		/* A folder that cannot be asked keeps unknown counts. */
+		if (t != 0 && imap_wait(f->l->p, t, on_list, f, &se) < 0 &&
+		    se.scope == ERR_ACCOUNT) {
+			*e = se;
+			return -1;
+		}
+		done++;
+	}
+	return rc;
+}
+
+static int list(struct folders *f, bool with_counts, struct err *e)
+{
+	struct imap *p = f->l->p;
+	bool ext = imap_has(p, IMAP_CAP_LIST_EXTENDED);
+	bool lstatus = with_counts && ext && imap_has(p, IMAP_CAP_LIST_STATUS);
+	struct buf args;
+	buf_init(&args, 256);
+	buf_cut_ok(buf_append_str(&args, "\"\" \"*\""));
+	if (ext) {
+		buf_cut_ok(buf_printf(&args, " RETURN (SUBSCRIBED%s%s)",
+				      imap_has(p, IMAP_CAP_SPECIAL_USE) ? " SPECIAL-USE" : "",
+				      lstatus ? " STATUS (MESSAGES UNSEEN)" : ""));
+	}
+	int rc = imap_simple(p, "LIST", args.data, on_list, f, e);
+	buf_release(&args);
+	if (rc == 0 && !ext)
+		rc = imap_simple(p, "LSUB", "\"\" \"*\"", on_list, f, e);
+	if (rc == 0 && with_counts && !lstatus)
+		rc = statuses(f, e);
+	return rc;
+}
+
+/* Without SPECIAL-USE anywhere, the usual names stand in for roles. */
+static void guess_roles(struct folders *f)
+{
+	static const struct {
+		const char *name;
+		enum be_role role;
+	} names[] = {
+		{ "Sent", BE_ROLE_SENT }, { "Sent Items", BE_ROLE_SENT },
+		{ "Sent Messages", BE_ROLE_SENT }, { "Drafts", BE_ROLE_DRAFTS },
+		{ "Trash", BE_ROLE_TRASH }, { "Deleted Items", BE_ROLE_TRASH },
+		{ "Junk", BE_ROLE_JUNK }, { "Spam", BE_ROLE_JUNK },
+		{ "Archive", BE_ROLE_ARCHIVE },
+	};
+	if (f->special_use_seen)
+		return;
+	for (size_t i = 0; i < f->n; i++)
+		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+			if (f->v[i].role == BE_ROLE_NONE && f->v[i].depth == 0 &&
+			    str_eq_ci(f->v[i].display, names[k].name))
+				f->v[i].role = names[k].role;
+}
+
+/* INBOX first; the rest keeps the server's order. */
+static void inbox_first(struct folders *f)
+{
+	for (size_t i = 1; i < f->n; i++) {
+		if (f->v[i].role != BE_ROLE_INBOX)
+			continue;
+		struct be_folder_info in = f->v[i];
+		char *w = f->wire[i];
+		memmove(f->v + 1, f->v, i * sizeof(*f->v));
+		memmove(f->wire + 1, f->wire, i * sizeof(*f->wire));
+		f->v[0] = in;
+		f->wire[0] = w;
+		break;
+	}
+}
+
+int be_imap_folders(struct be_imap_link *l, bool with_counts, struct be_folder_info **list_r,
+		    size_t *n_r, struct err *e)
+{
+	struct folders f = { .l = l };
+	int rc = list(&f, with_counts, e);
+	if (rc == 0) {
+		guess_roles(&f);
+		inbox_first(&f);
+	}
+	for (size_t i = 0; i < f.n; i++)
+		free(f.wire[i]);
+	free(f.wire);
+	if (rc < 0) {
+		be_folder_list_free(&f.v, f.n);
+		return -1;
+	}
+	*list_r = f.v;
+	*n_r = f.n;
+	return 0;
+}
+
+/* ------------------------------------------------------------ the account */
+
+char *be_imap_wire_name(struct imap_account *acc, const char *name, struct err *e)
+{
+	if (str_eq_ci(name, "INBOX"))
+		return xstrdup("INBOX");
+	struct buf b;
+	buf_init(&b, IMAP_RESP_NAME_MAX);
+	enum imap_name_mode mode = imap_utf8(acc->link->p) ? IMAP_NAME_UTF8 : IMAP_NAME_MUTF7;
+	if (imap_utf7_to_server(mode, name, strlen(name), &b) < 0) {
+		buf_release(&b);
+		err_set(e, ERR_FOLDER, ERR_PARSE, _("%s cannot be a folder name"), name);
+		return NULL;
+	}
+	return buf_detach(&b, NULL);
+}
+
+static int list_folders(struct be_account *a, struct be_folder_info **list_r, size_t *n_r,
+			struct err *e)
+{
+	struct imap_account *acc = a->priv;
+	return be_imap_folders(acc->link, true, list_r, n_r, e);
+}
+
+static int wait_fd(struct be_folder *f)
+{
+	(void)f;
+	return -1;
+}
+
+static void close_account(struct be_account **ap)
+{
+	struct be_account *a = *ap;
+	if (a == NULL)
+		return;
+	struct imap_account *acc = a->priv;
+	be_imap_disconnect(&acc->link);
+	cfg_account_release(&acc->acct);
+	free(acc->state_dir);
+	free(acc);
+	free(a->name);
+	free(a);
+	*ap = NULL;
+}
+
+static const struct backend_ops imap_ops = {
+	.name = "imap",
+	.caps = BE_CAP_FOLDERS | BE_CAP_SERVER_FLAGS | BE_CAP_SERVER_SEARCH | BE_CAP_PARTS |
+		BE_CAP_COPY,
+	.list_folders = list_folders,
+	.open_folder = be_imap_open_folder,
+	.close_folder = be_imap_close_folder,
+	.fetch = be_imap_fetch,
+	.fetch_part = be_imap_fetch_part,
+	.set_flags = be_imap_set_flags,
+	.sync = be_imap_sync,
+	.check = be_imap_check,
+	.wait_fd = wait_fd,
+	.search = be_imap_search,
+	.copy = be_imap_copy,
+	.close_account = close_account,
+};
+
+int be_imap_open(struct be_account **a_r, const struct cfg_account *acct,
+		 const char *state_dir, const struct ui_hooks *ui, struct logger *lg,
+		 struct err *e)
+{
+	*a_r = NULL;
+	struct imap_account *acc = xcalloc(1, sizeof(*acc));
+	cfg_account_copy(&acc->acct, acct);
+	acc->state_dir = xstrdup(state_dir);
+	acc->lg = lg;
+	if (be_imap_connect(&acc->link, &acc->acct, state_dir, ui, lg, e) < 0) {
+		cfg_account_release(&acc->acct);
+		free(acc->state_dir);
+		free(acc);
+		return -1;
+	}
+	struct be_account *a = xcalloc(1, sizeof(*a));
+	a->ops = &imap_ops;
+	a->ui = ui;
+	a->name = xstrdup(acct->name);
+	a->caps = imap_ops.caps;
+	a->priv = acc;
+	*a_r = a;
+	return 0;
+}

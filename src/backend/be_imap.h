@@ -1,0 +1,55 @@
+/* be_imap: an IMAP account -- the mail stays on the server (issue 7).
+ *
+ * This stage: the connection, the folder list, and reading folders
+ * without a cache (be_imap_open).
+ *   be_imap_connect: connect (implicit TLS, or mandatory STARTTLS, or
+ *   plaintext only with allow_plaintext), a certificate that does not
+ *   verify put to the person or refused (be_net.h, pin file
+ *   imap-ACCOUNT.pin), log in (proto/imap.h: the strongest mechanism
+ *   offered), ENABLE CONDSTORE, QRESYNC and UTF8=ACCEPT where offered.
+ *   With a logger, every protocol line goes to the log (secrets masked:
+ *   "t3 LOGIN user ***").
+ *   be_imap_folders: the folders with their special-use roles and
+ *   counts, in one LIST ... RETURN (SPECIAL-USE SUBSCRIBED STATUS
+ *   (MESSAGES UNSEEN)) where LIST-EXTENDED and LIST-STATUS are offered
+ *   (RFC 5258, RFC 5819, RFC 6154), else LIST, LSUB and a STATUS per
+ *   folder, pipelined.  A name that is not valid modified UTF-7 (or
+ *   UTF-8) is listed escaped and not selectable: it is never used as a
+ *   name to open. */
+#ifndef TERN_BE_IMAP_H
+#define TERN_BE_IMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "backend.h"
+#include "cfg.h"
+#include "log.h"
+
+struct be_imap_link;
+
+int be_imap_connect(struct be_imap_link **l_r, const struct cfg_account *acct,
+		    const char *state_dir, const struct ui_hooks *ui, struct logger *lg,
+		    struct err *e);
+/* LOGOUT (best effort), then closes; sets *l NULL. */
+void be_imap_disconnect(struct be_imap_link **l);
+
+/* The account as a reader backend (backend.h): connected and logged in
+ * (be_imap_connect), folders listed, opened (SELECT, or EXAMINE when
+ * read-only; every summary fetched: ENVELOPE, FLAGS, INTERNALDATE,
+ * RFC822.SIZE, BODYSTRUCTURE and References, newest first, in pipelined
+ * chunks), messages fetched with BODY.PEEK[] (\Seen is set explicitly),
+ * flags set with UID STORE +FLAGS/-FLAGS at once, deleted messages
+ * expunged with UID EXPUNGE (only ours; plain EXPUNGE without UIDPLUS),
+ * new mail and others' changes seen on check (NOOP), queries run as UID
+ * SEARCH on the server.  Never CLOSE (it would expunge). */
+int be_imap_open(struct be_account **a_r, const struct cfg_account *acct,
+		 const char *state_dir, const struct ui_hooks *ui, struct logger *lg,
+		 struct err *e);
+
+/* The folders, INBOX first, then in the server's order; counts where
+ * with_counts (else -1).  Free with be_folder_list_free(). */
+int be_imap_folders(struct be_imap_link *l, bool with_counts, struct be_folder_info **list_r,
+		    size_t *n_r, struct err *e);
+
+#endif

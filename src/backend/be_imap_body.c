@@ -1,0 +1,298 @@
+/* be_imap_body: a message to display, without its attachments' bodies
+ * (backend.h BE_FETCH_DISPLAY; issue 7: "the pager never downloads a 20 MB
+ * attachment to show a text body").
+ *
+ * From the BODYSTRUCTURE, one UID FETCH asks for the message's header,
+ * each part's MIME header (BODY.PEEK[n.MIME]; BODY.PEEK[n.HEADER] for an
+ * attached message), and the bodies of its text parts only -- the first
+ * TEXT_PART_MAX bytes of a longer one (a partial fetch, RFC 9051 s6.4.5
+ * "<0.N>").  The message is then put back together with the boundaries
+ * of its multiparts: every part is there with its header, attachments
+ * with an empty body.  A structure that cannot be rebuilt so (a multipart
+ * without a boundary, more parts than one FETCH response may carry) is
+ * fetched whole instead. */
+#include "config.h"
+
+#include "be_imap_private.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "header.h"
+#include "i18n.h"
+#include "imap_body.h"
+#include "imap_fetch.h"
+#include "str.h"
+
+#define TEXT_PART_MAX ((uint64_t)1 << 20)
+#define ITEMS_TEXT_MAX 6000
+
+/* The items of the FETCH (into items), or -1 when the structure cannot
+ * be rebuilt from pieces. */
+static int plan(const struct imap_body *b, struct buf *items)
+{
+	size_t n_items = 1;
+	buf_cut_ok(buf_append_str(items, "(UID BODY.PEEK[HEADER]"));
+	for (size_t i = 0; i < b->n; i++) {
+		const struct imap_body_part *p = &b->parts[i];
+		if (p->multipart && imap_body_param(p->params, p->n_params, "boundary") == NULL)
+			return -1;
+		if (p->section[0] == '\0')
+			continue; /* a message's multipart body: no header of its own */
+		if (buf_printf(items, " BODY.PEEK[%s.MIME]", p->section) < 0)
+			return -1;
+		n_items++;
+		if (imap_body_is_message(b, i)) {
+			if (buf_printf(items, " BODY.PEEK[%s.HEADER]", p->section) < 0)
+				return -1;
+			n_items++;
+		} else if (!p->multipart && strcmp(p->type, "text") == 0) {
+			if (p->size > TEXT_PART_MAX &&
+			    buf_printf(items, " BODY.PEEK[%s]<0.%llu>", p->section,
+				       (unsigned long long)TEXT_PART_MAX) < 0)
+				return -1;
+			if (p->size <= TEXT_PART_MAX &&
+			    buf_printf(items, " BODY.PEEK[%s]", p->section) < 0)
+				return -1;
+			n_items++;
+		}
+	}
+	if (n_items > IMAP_FETCH_SECTIONS_MAX || items->len > ITEMS_TEXT_MAX)
+		return -1;
+	buf_cut_ok(buf_append_str(items, ")"));
+	return 0;
+}
+
+struct rebuild {
+	const struct imap_body *b;
+	const struct imap_fetch *fe;
+	struct buf *out;
+	bool missing;             /* a piece we asked for did not come */
+};
+
+static void piece(struct rebuild *r, const char *section, bool needed)
+{
+	const struct imap_fetch_section *s = imap_fetch_section(r->fe, IMAP_SECTION_BODY, section);
+	if (s == NULL || s->data == NULL) {
+		r->missing |= needed;
+		return;
+	}
+	if (buf_append(r->out, s->data, s->len) < 0)
+		r->missing = true;
+}
+
+static void part_body(struct rebuild *r, size_t i);
+
+static void multipart(struct rebuild *r, size_t i)
+{
+	const struct imap_body_part *p = &r->b->parts[i];
+	const char *boundary = imap_body_param(p->params, p->n_params, "boundary");
+	for (size_t c = p->first_child; c != IMAP_BODY_NONE; c = r->b->parts[c].next_sibling) {
+		buf_cut_ok(buf_printf(r->out, "\r\n--%s\r\n", boundary));
+		char sec[IMAP_BODY_SECTION_MAX + 8];
+		snprintf(sec, sizeof(sec), "%s.MIME", r->b->parts[c].section);
+		piece(r, sec, true);
+		part_body(r, c);
+	}
+	buf_cut_ok(buf_printf(r->out, "\r\n--%s--\r\n", boundary));
+}
+
+/* The body of part i (after its MIME header). */
+static void part_body(struct rebuild *r, size_t i)
+{
+	const struct imap_body_part *p = &r->b->parts[i];
+	char sec[IMAP_BODY_SECTION_MAX + 8];
+	if (p->multipart) {
+		multipart(r, i);
+	} else if (imap_body_is_message(r->b, i)) {
+		snprintf(sec, sizeof(sec), "%s.HEADER", p->section);
+		piece(r, sec, true);
+		if (p->first_child != IMAP_BODY_NONE)
+			part_body(r, p->first_child);
+	} else if (strcmp(p->type, "text") == 0) {
+		piece(r, p->section, true);
+	}
+}
+
+/* CRLF to LF, as the backend contract has message text. */
+static int to_lf(const struct buf *in, struct buf *out)
+{
+	buf_reset(out);
+	size_t from = 0;
+	for (size_t i = 0; i + 1 < in->len; i++) {
+		if (in->data[i] == '\r' && in->data[i + 1] == '\n') {
+			if (buf_append(out, in->data + from, i - from) < 0)
+				return -1;
+			from = i + 1;
+		}
+	}
+	return buf_append(out, in->data + from, in->len - from);
+}
+
+struct display_ctx {
+	struct imap_folder *x;
+	uint32_t uid;
+	struct imap_body body;     /* from the first FETCH */
+	bool have_body;
+	struct buf *out;           /* the rebuilt message, CRLF */
+	bool got, missing;
+};
+
+static int on_structure(void *ctx, const struct imap_response *r, struct err *e)
+{
+	struct display_ctx *d = ctx;
+	if (imap_resp_classify(r) != IMAP_DATA_FETCH)
+		return be_imap_untagged(d->x, r, e);
+	struct imap_fetch fe;
+	int rc = imap_fetch_parse(r, &fe, e);
+	if (rc == 0 && (fe.present & IMAP_FETCH_UID) && fe.uid == d->uid &&
+	    (fe.present & IMAP_FETCH_BODYSTRUCTURE) && !d->have_body) {
+		d->body = fe.body;     /* taken over */
+		imap_body_init(&fe.body);
+		d->have_body = true;
+	} else if (rc == 0 && (fe.present & IMAP_FETCH_UID) && fe.uid == d->uid && d->have_body) {
+		struct rebuild rb = { .b = &d->body, .fe = &fe, .out = d->out };
+		piece(&rb, "HEADER", true);
+		if (d->body.n > 0)
+			part_body(&rb, 0);
+		d->got = true;
+		d->missing = rb.missing;
+	} else if (rc == 0) {
+		imap_fetch_release(&fe);
+		return be_imap_untagged(d->x, r, e);
+	}
+	imap_fetch_release(&fe);
+	return rc;
+}
+
+static int uid_fetch(struct display_ctx *d, const char *items, struct err *e)
+{
+	char head[32];
+	snprintf(head, sizeof(head), "%u", d->uid);
+	struct imap_cmd c;
+	imap_cmd_init(&c, d->x->link->p, "UID FETCH");
+	c.scope = ERR_MESSAGE;
+	imap_cmd_raw(&c, head);
+	imap_cmd_raw(&c, items);
+	int rc = imap_run(d->x->link->p, &c, on_structure, d, e);
+	imap_cmd_release(&c);
+	return rc;
+}
+
+int be_imap_fetch_display(struct imap_folder *x, uint32_t uid, struct buf *out, bool *whole_r,
+			  struct err *e)
+{
+	struct display_ctx d = { .x = x, .uid = uid };
+	imap_body_init(&d.body);
+	struct buf crlf, items;
+	buf_init(&crlf, out->max);
+	buf_init(&items, ITEMS_TEXT_MAX + 64);
+	d.out = &crlf;
+	*whole_r = false;
+	int rc = uid_fetch(&d, "(UID BODYSTRUCTURE)", e);
+	if (rc == 0 && !d.have_body)
+		rc = err_set(e, ERR_MESSAGE, ERR_NOTFOUND,
+			     _("the message is no longer on the server"));
+	if (rc == 0 && plan(&d.body, &items) < 0)
+		*whole_r = true; /* the caller fetches it whole */
+	else if (rc == 0)
+		rc = uid_fetch(&d, items.data, e);
+	if (rc == 0 && !*whole_r && (!d.got || d.missing))
+		*whole_r = true;
+	if (rc == 0 && !*whole_r && to_lf(&crlf, out) < 0)
+		rc = err_set(e, ERR_MESSAGE, ERR_LIMIT, _("the message is too large"));
+	imap_body_release(&d.body);
+	buf_release(&crlf);
+	buf_release(&items);
+	return rc;
+}
+
+/* ------------------------------------------------------------ one part */
+
+struct part_ctx {
+	struct imap_folder *x;
+	uint32_t uid;
+	char mime[IMAP_BODY_SECTION_MAX + 8];
+	const char *part;
+	struct buf *out;
+	bool got;
+};
+
+/* Decodes the part's body by the Content-Transfer-Encoding of its MIME
+ * header (unknown encodings: the bytes as they are). */
+static int decode_part(const struct imap_fetch_section *mime,
+		       const struct imap_fetch_section *body, struct buf *out, struct err *e)
+{
+	struct buf cte;
+	buf_init(&cte, 256);
+	enum decode_kind kind = DECODE_IDENTITY;
+	if (mime != NULL && mime->data != NULL &&
+	    header_get(mime->data, mime->len, "Content-Transfer-Encoding", &cte) == 1 &&
+	    decode_kind_from_name(str_trim(cte.data), &kind) < 0)
+		kind = DECODE_IDENTITY;
+	buf_release(&cte);
+	buf_reset(out);
+	if (body->data != NULL && decode_all(kind, body->data, body->len, out, NULL) < 0)
+		return err_set(e, ERR_MESSAGE, ERR_LIMIT, _("the part is too large"));
+	return 0;
+}
+
+static int on_part(void *ctx, const struct imap_response *r, struct err *e)
+{
+	struct part_ctx *d = ctx;
+	if (imap_resp_classify(r) != IMAP_DATA_FETCH)
+		return be_imap_untagged(d->x, r, e);
+	struct imap_fetch fe;
+	int rc = imap_fetch_parse(r, &fe, e);
+	const struct imap_fetch_section *body =
+		rc == 0 ? imap_fetch_section(&fe, IMAP_SECTION_BODY, d->part) : NULL;
+	if (body != NULL && (fe.present & IMAP_FETCH_UID) && fe.uid == d->uid) {
+		rc = decode_part(imap_fetch_section(&fe, IMAP_SECTION_BODY, d->mime), body, d->out,
+				 e);
+		d->got = rc == 0;
+	} else if (rc == 0) {
+		imap_fetch_release(&fe);
+		return be_imap_untagged(d->x, r, e);
+	}
+	imap_fetch_release(&fe);
+	return rc;
+}
+
+static bool section_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n >= IMAP_BODY_SECTION_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		bool digit = s[i] >= '0' && s[i] <= '9';
+		bool dot = s[i] == '.' && i > 0 && i + 1 < n && s[i - 1] != '.';
+		if (!digit && !dot)
+			return false;
+	}
+	return true;
+}
+
+int be_imap_fetch_part(struct be_folder *f, size_t i, const char *part, struct buf *out,
+		       struct err *e)
+{
+	struct imap_folder *x = f->priv;
+	if (i >= x->n)
+		return err_set(e, ERR_MESSAGE, ERR_NOTFOUND, _("no such message"));
+	if (!section_ok(part))
+		return err_set(e, ERR_MESSAGE, ERR_USAGE, _("%s is not a part number"), part);
+	struct part_ctx d = { .x = x, .uid = x->msgs[i].uid, .part = part, .out = out };
+	snprintf(d.mime, sizeof(d.mime), "%s.MIME", part);
+	char items[3 * IMAP_BODY_SECTION_MAX + 64];
+	snprintf(items, sizeof(items), "%u (UID BODY.PEEK[%s] BODY.PEEK[%s])", d.uid, d.mime, part);
+	struct imap_cmd c;
+	imap_cmd_init(&c, x->link->p, "UID FETCH");
+	c.scope = ERR_MESSAGE;
+	imap_cmd_raw(&c, items);
+	int rc = imap_run(x->link->p, &c, on_part, &d, e);
+	imap_cmd_release(&c);
+	if (rc == 0 && !d.got)
+		rc = err_set(e, ERR_MESSAGE, ERR_NOTFOUND, _("the server sent no part %s"), part);
+	return rc;
+}

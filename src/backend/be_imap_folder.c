@@ -1,0 +1,655 @@
+/* be_imap_folder: an open IMAP folder (be_imap.h) -- SELECT, the
+ * summaries, messages, flags, expunge, new mail and changes by others. */
+#include "config.h"
+
+#include "be_imap_private.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "imap_fetch.h"
+#include "imap_seqset.h"
+#include "mem.h"
+#include "str.h"
+
+#define FETCH_CHUNK 2000        /* messages per FETCH of summaries */
+#define FETCH_WINDOW 4          /* such FETCHes in flight */
+#define SET_TEXT_MAX 8000       /* bytes of a UID set in one command */
+#define MESSAGE_MAX ((size_t)256 << 20)
+
+#define SUMMARY_ITEMS "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE " \
+		      "BODY.PEEK[HEADER.FIELDS (REFERENCES)])"
+
+/* ------------------------------------------------------------ messages */
+
+static unsigned flags_of(const struct imap_flags *fl)
+{
+	unsigned f = 0;
+	if (fl->bits & IMAP_FLAG_SEEN)
+		f |= SUMMARY_READ;
+	if (fl->bits & IMAP_FLAG_FLAGGED)
+		f |= SUMMARY_FLAGGED;
+	if (fl->bits & IMAP_FLAG_ANSWERED)
+		f |= SUMMARY_ANSWERED;
+	if (fl->bits & IMAP_FLAG_DELETED)
+		f |= SUMMARY_DELETED;
+	return f;
+}
+
+static void msg_release(struct imap_msg *m)
+{
+	summary_release(&m->sum);
+}
+
+/* The message with uid, by binary search (msgs are in UID order). */
+static struct imap_msg *by_uid(struct imap_folder *x, uint32_t uid, size_t *i_r)
+{
+	size_t lo = 0, hi = x->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (x->msgs[mid].uid < uid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < x->n && x->msgs[lo].uid == uid) {
+		if (i_r)
+			*i_r = lo;
+		return &x->msgs[lo];
+	}
+	return NULL;
+}
+
+static int by_uid_cmp(const void *a, const void *b)
+{
+	const struct imap_msg *x = a, *y = b;
+	return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
+/* Rebuilds the core view (f->msgs) from x->msgs. */
+static void publish(struct be_folder *f)
+{
+	struct imap_folder *x = f->priv;
+	free(f->msgs);
+	f->msgs = xcalloc(x->n ? x->n : 1, sizeof(*f->msgs));
+	for (size_t i = 0; i < x->n; i++) {
+		f->msgs[i].sum = &x->msgs[i].sum;
+		f->msgs[i].flags = x->msgs[i].flags;
+		f->msgs[i].uid = x->msgs[i].uid;
+	}
+	f->n = x->n;
+	f->generation++;
+}
+
+/* ------------------------------------------------------------ untagged data */
+
+static void add_message(struct imap_folder *x, const struct imap_fetch *fe)
+{
+	x->msgs = xgrow(x->msgs, &x->cap, x->n + 1, sizeof(*x->msgs));
+	struct imap_msg *m = &x->msgs[x->n++];
+	memset(m, 0, sizeof(*m));
+	m->uid = fe->uid;
+	imap_fetch_summary(fe, &m->sum);
+	const struct imap_fetch_section *s =
+		imap_fetch_section(fe, IMAP_SECTION_BODY, "HEADER.FIELDS (REFERENCES)");
+	if (s != NULL)
+		(void)imap_fetch_references(&m->sum, s->data, s->len);
+	summary_pack(&m->sum);
+	m->flags = flags_of(&fe->flags);
+	if (fe->present & IMAP_FETCH_MODSEQ && fe->modseq > x->highestmodseq)
+		x->highestmodseq = fe->modseq;
+	x->sorted = false;
+}
+
+/* A FETCH: a new message (with its summary), or new flags of one. */
+static int on_fetch(struct imap_folder *x, const struct imap_response *r, struct err *e)
+{
+	struct imap_fetch fe;
+	if (imap_fetch_parse(r, &fe, e) < 0) {
+		imap_fetch_release(&fe);
+		return -1;
+	}
+	if (fe.present & IMAP_FETCH_UID) {
+		struct imap_msg *m = x->sorted ? by_uid(x, fe.uid, NULL) : NULL;
+		if (m == NULL && (fe.present & IMAP_FETCH_ENVELOPE)) {
+			add_message(x, &fe);
+		} else if (m != NULL && (fe.present & IMAP_FETCH_FLAGS)) {
+			unsigned nf = flags_of(&fe.flags);
+			x->flags_changed |= nf != m->flags;
+			m->flags = nf;
+		}
+	} else if ((fe.present & IMAP_FETCH_FLAGS) && fe.seq >= 1 && fe.seq <= x->n &&
+		   x->sorted && x->exists == x->n) {
+		/* Without UID (an unsolicited flag change, RFC 9051 s7.5.2):
+		 * the sequence number is the position. */
+		struct imap_msg *m = &x->msgs[fe.seq - 1];
+		unsigned nf = flags_of(&fe.flags);
+		x->flags_changed |= nf != m->flags;
+		m->flags = nf;
+	}
+	imap_fetch_release(&fe);
+	return 0;
+}
+
+static void expunge_seq(struct imap_folder *x, uint32_t seq)
+{
+	if (x->exists > 0)
+		x->exists--;
+	if (!x->sorted || seq < 1 || seq > x->n)
+		return;
+	msg_release(&x->msgs[seq - 1]);
+	memmove(x->msgs + seq - 1, x->msgs + seq, (x->n - seq) * sizeof(*x->msgs));
+	x->n--;
+	x->removed = true;
+}
+
+static void vanished(struct imap_folder *x, const struct imap_seqset *uids)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < x->n; i++) {
+		if (imap_seqset_contains(uids, x->msgs[i].uid)) {
+			msg_release(&x->msgs[i]);
+			x->removed = true;
+			if (x->exists > 0)
+				x->exists--;
+			continue;
+		}
+		x->msgs[k++] = x->msgs[i];
+	}
+	x->n = k;
+}
+
+static int on_code(struct imap_folder *x, const struct imap_response *r, struct err *e)
+{
+	struct imap_code c;
+	int rc = imap_resp_code(r, &c, e);
+	if (rc == 0) {
+		if (c.type == IMAP_CODE_UIDVALIDITY)
+			x->uidvalidity = c.number;
+		else if (c.type == IMAP_CODE_UIDNEXT)
+			x->uidnext = c.number;
+		else if (c.type == IMAP_CODE_HIGHESTMODSEQ)
+			x->highestmodseq = c.modseq;
+		else if (c.type == IMAP_CODE_READ_ONLY)
+			x->read_only = true;
+	}
+	imap_resp_code_release(&c);
+	return rc;
+}
+
+int be_imap_untagged(void *ctx, const struct imap_response *r, struct err *e)
+{
+	struct imap_folder *x = ctx;
+	uint32_t n;
+	switch (imap_resp_classify(r)) {
+	case IMAP_DATA_EXISTS:
+		if (imap_resp_number(r, &n, e) < 0)
+			return -1;
+		x->grew |= n > x->exists;
+		x->exists = n;
+		return 0;
+	case IMAP_DATA_EXPUNGE:
+		if (imap_resp_number(r, &n, e) < 0)
+			return -1;
+		expunge_seq(x, n);
+		return 0;
+	case IMAP_DATA_VANISHED: {
+		struct imap_seqset uids;
+		bool earlier;
+		int rc = imap_resp_vanished(r, &earlier, &uids, e);
+		if (rc == 0)
+			vanished(x, &uids);
+		imap_seqset_release(&uids);
+		return rc;
+	}
+	case IMAP_DATA_FETCH:
+		return on_fetch(x, r, e);
+	case IMAP_DATA_STATUS:
+		return on_code(x, r, e);
+	case IMAP_DATA_NONE:
+		/* The completion: SELECT's [READ-ONLY] and the like. */
+		return r->kind == IMAP_RESP_TAGGED && r->status == IMAP_STATUS_OK ? on_code(x, r, e)
+										  : 0;
+	default:
+		return 0;
+	}
+}
+
+/* ------------------------------------------------------------ opening */
+
+static void sort_msgs(struct imap_folder *x)
+{
+	if (!x->sorted && x->n > 1)
+		qsort(x->msgs, x->n, sizeof(*x->msgs), by_uid_cmp);
+	/* A server that sent a message twice: keep the first. */
+	size_t k = 0;
+	for (size_t i = 0; i < x->n; i++) {
+		if (k > 0 && x->msgs[k - 1].uid == x->msgs[i].uid) {
+			msg_release(&x->msgs[i]);
+			continue;
+		}
+		x->msgs[k++] = x->msgs[i];
+	}
+	x->n = k;
+	x->sorted = true;
+}
+
+/* Summaries of messages by sequence number, newest first, in chunks
+ * with FETCH_WINDOW in flight, reporting progress. */
+static int fetch_summaries(struct be_folder *f, uint32_t from_seq, struct err *e)
+{
+	struct imap_folder *x = f->priv;
+	struct imap *p = x->link->p;
+	uint32_t top = x->exists;
+	unsigned tags[FETCH_WINDOW];
+	size_t in_flight = 0, head = 0;
+	uint32_t next_hi = top;
+	uint64_t total = top >= from_seq ? top - from_seq + 1 : 0, done = 0;
+	char what[300];
+	snprintf(what, sizeof(what), _("Reading %s"), f->name);
+	x->sorted = false;
+	while (next_hi >= from_seq || in_flight > 0) {
+		while (next_hi >= from_seq && next_hi > 0 && in_flight < FETCH_WINDOW) {
+			uint32_t lo = next_hi >= from_seq + FETCH_CHUNK - 1 ? next_hi - FETCH_CHUNK + 1
+									    : from_seq;
+			char range[192];
+			snprintf(range, sizeof(range), "%u:%u " SUMMARY_ITEMS, lo, next_hi);
+			struct imap_cmd c;
+			imap_cmd_init(&c, p, "FETCH");
+			imap_cmd_raw(&c, range);
+			int rc = imap_send(p, &c, be_imap_untagged, x, &tags[(head + in_flight) % FETCH_WINDOW], e);
+			imap_cmd_release(&c);
+			if (rc < 0)
+				return -1;
+			in_flight++;
+			done += next_hi - lo + 1;
+			next_hi = lo - 1;
+		}
+		if (in_flight == 0)
+			break;
+		if (imap_wait(p, tags[head], be_imap_untagged, x, e) < 0)
+			return -1;
+		head = (head + 1) % FETCH_WINDOW;
+		in_flight--;
+		const struct ui_hooks *ui = f->account->ui;
+		if (ui != NULL && ui->progress != NULL && total > FETCH_CHUNK &&
+		    !ui->progress(ui->ctx, what, done - in_flight * FETCH_CHUNK, total, "messages"))
+			x->cancelled = true;
+	}
+	sort_msgs(x);
+	return 0;
+}
+
+static int select_folder(struct imap_folder *x, const char *wire, bool readonly, struct err *e)
+{
+	struct imap *p = x->link->p;
+	struct imap_cmd c;
+	imap_cmd_init(&c, p, readonly ? "EXAMINE" : "SELECT");
+	imap_cmd_string(&c, wire, strlen(wire), false);
+	if (imap_enabled(p) & IMAP_CAP_CONDSTORE)
+		imap_cmd_raw(&c, "(CONDSTORE)");
+	/* A SELECT, even a failed one, ends the previous selection. */
+	x->link->selected = NULL;
+	int rc = imap_run(p, &c, be_imap_untagged, x, e);
+	imap_cmd_release(&c);
+	if (rc < 0) {
+		imap_set_selected(p, false, false);
+		return -1;
+	}
+	x->read_only = x->read_only || readonly;
+	imap_set_selected(p, true, x->read_only);
+	x->link->selected = x;
+	return 0;
+}
+
+int be_imap_open_folder(struct be_account *a, const char *name, bool readonly,
+			struct be_folder **f_r, struct err *e)
+{
+	struct imap_account *acc = a->priv;
+	char *wire = be_imap_wire_name(acc, name ? name : "INBOX", e);
+	if (wire == NULL)
+		return -1;
+	struct be_folder *f = xcalloc(1, sizeof(*f));
+	struct imap_folder *x = xcalloc(1, sizeof(*x));
+	f->account = a;
+	f->name = xstrdup(name ? name : "INBOX");
+	f->priv = x;
+	x->link = acc->link;
+	x->wire = wire;
+	int rc = select_folder(x, wire, readonly, e);
+	if (rc == 0 && x->exists > 0)
+		rc = fetch_summaries(f, 1, e);
+	if (rc < 0) {
+		err_prefix(e, "%s", f->name);
+		be_imap_close_folder(&f);
+		return -1;
+	}
+	f->readonly = x->read_only;
+	x->grew = false;
+	publish(f);
+	*f_r = f;
+	return 0;
+}
+
+void be_imap_close_folder(struct be_folder **fp)
+{
+	struct be_folder *f = *fp;
+	if (f == NULL)
+		return;
+	struct imap_folder *x = f->priv;
+	struct imap *p = x->link->p;
+	/* Never CLOSE: it would expunge what is marked deleted.  Another
+	 * folder may be selected already (the reader opens the next before
+	 * closing this one). */
+	if (imap_state(p) == IMAP_STATE_SELECTED && x->link->selected == x) {
+		struct err ignored;
+		err_init(&ignored);
+		if (imap_has(p, IMAP_CAP_UNSELECT))
+			(void)imap_simple(p, "UNSELECT", NULL, NULL, NULL, &ignored);
+		imap_set_selected(p, false, false);
+	}
+	if (x->link->selected == x)
+		x->link->selected = NULL;
+	for (size_t i = 0; i < x->n; i++)
+		msg_release(&x->msgs[i]);
+	free(x->msgs);
+	free(x->wire);
+	free(x);
+	free(f->msgs);
+	free(f->name);
+	free(f);
+	*fp = NULL;
+}
+
+/* ------------------------------------------------------------ messages */
+
+struct body_ctx {
+	struct imap_folder *x;
+	uint32_t uid;
+	struct buf *out;
+	bool got;
+};
+
+/* CRLF to LF (the backend contract's line ends). */
+static int append_lf(struct buf *out, const char *s, size_t n)
+{
+	size_t from = 0;
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (s[i] == '\r' && s[i + 1] == '\n') {
+			if (buf_append(out, s + from, i - from) < 0)
+				return -1;
+			from = i + 1;
+		}
+	}
+	return buf_append(out, s + from, n - from);
+}
+
+static int on_body(void *ctx, const struct imap_response *r, struct err *e)
+{
+	struct body_ctx *b = ctx;
+	if (imap_resp_classify(r) != IMAP_DATA_FETCH)
+		return be_imap_untagged(b->x, r, e);
+	struct imap_fetch fe;
+	int rc = imap_fetch_parse(r, &fe, e);
+	const struct imap_fetch_section *s =
+		rc == 0 ? imap_fetch_section(&fe, IMAP_SECTION_BODY, "") : NULL;
+	if (rc == 0 && s != NULL && (fe.present & IMAP_FETCH_UID) && fe.uid == b->uid) {
+		buf_reset(b->out);
+		if (s->data != NULL && append_lf(b->out, s->data, s->len) < 0)
+			rc = err_set(e, ERR_MESSAGE, ERR_LIMIT, _("the message is too large"));
+		b->got = true;
+	} else if (rc == 0) {
+		imap_fetch_release(&fe);
+		return be_imap_untagged(b->x, r, e);
+	}
+	imap_fetch_release(&fe);
+	return rc;
+}
+
+int be_imap_fetch(struct be_folder *f, size_t i, enum be_fetch what, struct buf *out,
+		  struct err *e)
+{
+	struct imap_folder *x = f->priv;
+	if (i >= x->n)
+		return err_set(e, ERR_MESSAGE, ERR_NOTFOUND, _("no such message"));
+	if (what == BE_FETCH_DISPLAY) {
+		bool whole;
+		if (be_imap_fetch_display(x, x->msgs[i].uid, out, &whole, e) < 0)
+			return -1;
+		if (!whole)
+			return 0;
+	}
+	struct body_ctx b = { .x = x, .uid = x->msgs[i].uid, .out = out };
+	char args[64];
+	snprintf(args, sizeof(args), "%u (UID BODY.PEEK[])", b.uid);
+	struct imap_cmd c;
+	imap_cmd_init(&c, x->link->p, "UID FETCH");
+	c.scope = ERR_MESSAGE;
+	imap_cmd_raw(&c, args);
+	int rc = imap_run(x->link->p, &c, on_body, &b, e);
+	imap_cmd_release(&c);
+	if (rc == 0 && !b.got)
+		rc = err_set(e, ERR_MESSAGE, ERR_NOTFOUND,
+			     _("the message is no longer on the server"));
+	return rc;
+}
+
+/* ------------------------------------------------------------ flags */
+
+static void flag_names(unsigned bits, struct buf *out)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {
+		{ SUMMARY_READ, "\\Seen" }, { SUMMARY_FLAGGED, "\\Flagged" },
+		{ SUMMARY_ANSWERED, "\\Answered" }, { SUMMARY_DELETED, "\\Deleted" },
+	};
+	buf_reset(out);
+	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+		if (bits & names[k].bit)
+			buf_cut_ok(buf_printf(out, "%s%s", out->len ? " " : "", names[k].name));
+}
+
+/* UID STORE set +FLAGS.SILENT or -FLAGS.SILENT (never absolute FLAGS:
+ * other clients' changes survive), split to keep commands short. */
+static int store(struct imap_folder *x, const struct imap_seqset *set, char sign,
+		 unsigned bits, struct err *e)
+{
+	struct buf names, text;
+	buf_init(&names, 128);
+	buf_init(&text, SET_TEXT_MAX + 256);
+	flag_names(bits, &names);
+	size_t from = 0;
+	int rc = 0;
+	while (rc == 0 && from < set->n) {
+		buf_reset(&text);
+		if (imap_seqset_format(set, &from, SET_TEXT_MAX, &text) == 0)
+			break;
+		buf_cut_ok(buf_printf(&text, " %cFLAGS.SILENT (%s)", sign, names.data));
+		struct imap_cmd c;
+		imap_cmd_init(&c, x->link->p, "UID STORE");
+		c.scope = ERR_MESSAGE;
+		imap_cmd_raw(&c, text.data);
+		rc = imap_run(x->link->p, &c, be_imap_untagged, x, e);
+		imap_cmd_release(&c);
+	}
+	buf_release(&names);
+	buf_release(&text);
+	return rc;
+}
+
+int be_imap_set_flags(struct be_folder *f, const size_t *idx, size_t n, unsigned set,
+		      unsigned clear, struct err *e)
+{
+	struct imap_folder *x = f->priv;
+	set &= SUMMARY_READ | SUMMARY_FLAGGED | SUMMARY_ANSWERED | SUMMARY_DELETED;
+	clear &= SUMMARY_READ | SUMMARY_FLAGGED | SUMMARY_ANSWERED | SUMMARY_DELETED;
+	if (x->read_only)
+		return err_set(e, ERR_FOLDER, ERR_PERM, _("%s is read-only"), f->name);
+	struct imap_seqset uids;
+	imap_seqset_init(&uids);
+	for (size_t k = 0; k < n; k++)
+		if (idx[k] < x->n)
+			imap_seqset_add(&uids, x->msgs[idx[k]].uid, x->msgs[idx[k]].uid);
+	int rc = 0;
+	if (set && uids.n)
+		rc = store(x, &uids, '+', set, e);
+	if (rc == 0 && clear && uids.n)
+		rc = store(x, &uids, '-', clear, e);
+	imap_seqset_release(&uids);
+	if (rc < 0)
+		return -1;
+	for (size_t k = 0; k < n; k++) {
+		if (idx[k] >= x->n)
+			continue;
+		x->msgs[idx[k]].flags = (x->msgs[idx[k]].flags | set) & ~clear;
+		f->msgs[idx[k]].flags = x->msgs[idx[k]].flags;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ sync, check */
+
+/* Fetches what arrived since the folder was read: EXISTS grew. */
+static int fetch_new(struct be_folder *f, struct err *e)
+{
+	struct imap_folder *x = f->priv;
+	uint32_t have = (uint32_t)x->n;
+	x->grew = false;
+	if (x->exists <= have)
+		return 0;
+	return fetch_summaries(f, have + 1, e);
+}
+
+int be_imap_check(struct be_folder *f, unsigned *changes_r, struct err *e)
+{
+	struct imap_folder *x = f->priv;
+	*changes_r = 0;
+	size_t before = x->n;
+	x->flags_changed = x->removed = false;
+	if (imap_simple(x->link->p, "NOOP", NULL, be_imap_untagged, x, e) < 0)
+		return -1;
+	if ((x->grew || x->exists > x->n) && fetch_new(f, e) < 0)
+		return -1;
+	if (x->removed || x->n != before)
+		*changes_r |= BE_CHANGE_REBUILT | (x->n > before ? BE_CHANGE_NEW : 0);
+	else if (x->flags_changed)
+		*changes_r |= BE_CHANGE_FLAGS;
+	if (*changes_r & BE_CHANGE_REBUILT)
+		publish(f);
+	else if (x->flags_changed)
+		for (size_t i = 0; i < x->n; i++)
+			f->msgs[i].flags = x->msgs[i].flags;
+	return 0;
+}
+
+int be_imap_sync(struct be_folder *f, bool expunge, struct err *e)
+{
+	struct imap_folder *x = f->priv;
+	f->dirty = false;
+	if (!expunge || x->read_only)
+		return 0;
+	struct imap_seqset uids;
+	imap_seqset_init(&uids);
+	for (size_t i = 0; i < x->n; i++)
+		if (x->msgs[i].flags & SUMMARY_DELETED)
+			imap_seqset_add(&uids, x->msgs[i].uid, x->msgs[i].uid);
+	int rc = 0;
+	if (uids.n > 0 && imap_has(x->link->p, IMAP_CAP_UIDPLUS)) {
+		/* Only ours (RFC 4315 s2.1): others' deletions stay. */
+		struct buf text;
+		buf_init(&text, SET_TEXT_MAX + 16);
+		size_t from = 0;
+		while (rc == 0 && from < uids.n) {
+			buf_reset(&text);
+			if (imap_seqset_format(&uids, &from, SET_TEXT_MAX, &text) == 0)
+				break;
+			rc = imap_simple(x->link->p, "UID EXPUNGE", text.data, be_imap_untagged, x, e);
+		}
+		buf_release(&text);
+	} else if (uids.n > 0) {
+		rc = imap_simple(x->link->p, "EXPUNGE", NULL, be_imap_untagged, x, e);
+	}
+	imap_seqset_release(&uids);
+	if (rc == 0)
+		publish(f);
+	return rc;
+}
+
+/* ------------------------------------------------------------ copy, move */
+
+/* The UID set of messages idx[0..n). */
+static void uid_set(const struct imap_folder *x, const size_t *idx, size_t n,
+		    struct imap_seqset *set)
+{
+	imap_seqset_init(set);
+	for (size_t k = 0; k < n; k++)
+		if (idx[k] < x->n)
+			imap_seqset_add(set, x->msgs[idx[k]].uid, x->msgs[idx[k]].uid);
+}
+
+/* Runs "VERB set ARGS" for each piece of set (commands stay short);
+ * args is appended as a string (a folder name) when given. */
+static int per_piece(struct imap_folder *x, const char *verb, const struct imap_seqset *set,
+		     const char *wire, struct err *e)
+{
+	struct buf text;
+	buf_init(&text, SET_TEXT_MAX + 16);
+	size_t from = 0;
+	int rc = 0;
+	while (rc == 0 && from < set->n) {
+		buf_reset(&text);
+		if (imap_seqset_format(set, &from, SET_TEXT_MAX, &text) == 0)
+			break;
+		struct imap_cmd c;
+		imap_cmd_init(&c, x->link->p, verb);
+		c.scope = ERR_MESSAGE;
+		imap_cmd_raw(&c, text.data);
+		if (wire != NULL)
+			imap_cmd_string(&c, wire, strlen(wire), false);
+		rc = imap_run(x->link->p, &c, be_imap_untagged, x, e);
+		imap_cmd_release(&c);
+	}
+	buf_release(&text);
+	return rc;
+}
+
+int be_imap_copy(struct be_folder *f, const size_t *idx, size_t n, const char *dest, bool move,
+		 struct err *e)
+{
+	struct imap_folder *x = f->priv;
+	struct imap_account *acc = f->account->priv;
+	if (move && x->read_only)
+		return err_set(e, ERR_FOLDER, ERR_PERM, _("%s is read-only"), f->name);
+	char *wire = be_imap_wire_name(acc, dest, e);
+	if (wire == NULL)
+		return -1;
+	struct imap_seqset set;
+	uid_set(x, idx, n, &set);
+	struct imap *p = x->link->p;
+	int rc;
+	x->removed = false;
+	if (move && imap_has(p, IMAP_CAP_MOVE)) {
+		rc = per_piece(x, "UID MOVE", &set, wire, e);     /* RFC 6851 */
+	} else {
+		rc = per_piece(x, "UID COPY", &set, wire, e);
+		if (rc == 0 && move)
+			rc = store(x, &set, '+', SUMMARY_DELETED, e);
+		/* RFC 4315 s2.1: only these messages, not others' deleted ones. */
+		if (rc == 0 && move && imap_has(p, IMAP_CAP_UIDPLUS))
+			rc = per_piece(x, "UID EXPUNGE", &set, NULL, e);
+		else if (rc == 0 && move)
+			for (size_t k = 0; k < n; k++)
+				if (idx[k] < x->n)
+					x->msgs[idx[k]].flags |= SUMMARY_DELETED;
+	}
+	imap_seqset_release(&set);
+	free(wire);
+	if (rc < 0 && e->code == IMAP_ERR_NO && strstr(e->msg, "[TRYCREATE]") != NULL)
+		err_set(e, ERR_FOLDER, IMAP_ERR_NO, _("there is no folder %s on the server"), dest);
+	publish(f);
+	return rc;
+}

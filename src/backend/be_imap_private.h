@@ -1,0 +1,85 @@
+/* be_imap_private: what be_imap.c (the account, the connection, the
+ * folder list), be_imap_folder.c (an open folder) and be_imap_search.c
+ * (queries as UID SEARCH) share.  Not for use elsewhere. */
+#ifndef TERN_BE_IMAP_PRIVATE_H
+#define TERN_BE_IMAP_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "be_imap.h"
+#include "be_net.h"
+#include "imap.h"
+#include "imap_resp.h"
+#include "query.h"
+#include "summary.h"
+
+struct be_imap_link {
+	struct be_net_io io;
+	struct imap *p;
+	const struct cfg_account *acct;
+	const struct ui_hooks *ui;
+	struct logger *lg;
+	struct imap_folder *selected; /* the folder SELECTed now, or NULL */
+};
+
+/* The account: its configuration, the session. */
+struct imap_account {
+	struct cfg_account acct;   /* a copy, owned */
+	char *state_dir;
+	struct logger *lg;
+	struct be_imap_link *link;
+};
+
+struct imap_msg {
+	uint32_t uid;
+	unsigned flags;            /* SUMMARY_* as the server has them */
+	struct summary sum;
+};
+
+/* An open folder: its messages in UID order, which is also the order of
+ * their sequence numbers once every message is known (sorted). */
+struct imap_folder {
+	struct be_imap_link *link;
+	char *wire;                /* the name as sent */
+	uint32_t uidvalidity, uidnext, exists;
+	uint64_t highestmodseq;
+	bool read_only;
+	struct imap_msg *msgs;
+	size_t n, cap;
+	bool sorted;               /* msgs in UID order, one per message */
+	bool grew, removed, flags_changed, cancelled;
+};
+
+/* The untagged data of an open folder (EXISTS, EXPUNGE, VANISHED,
+ * FETCH, response codes), for imap_run/imap_wait; ctx is the folder. */
+int be_imap_untagged(void *ctx, const struct imap_response *r, struct err *e);
+/* The wire name of the folder a person calls name (UTF-8), or NULL with
+ * e when it cannot be one. */
+char *be_imap_wire_name(struct imap_account *acc, const char *name, struct err *e);
+
+int be_imap_open_folder(struct be_account *a, const char *name, bool readonly,
+			struct be_folder **f_r, struct err *e);
+void be_imap_close_folder(struct be_folder **f);
+int be_imap_fetch(struct be_folder *f, size_t i, enum be_fetch what, struct buf *out,
+		  struct err *e);
+int be_imap_set_flags(struct be_folder *f, const size_t *idx, size_t n, unsigned set,
+		      unsigned clear, struct err *e);
+int be_imap_check(struct be_folder *f, unsigned *changes_r, struct err *e);
+int be_imap_sync(struct be_folder *f, bool expunge, struct err *e);
+/* The message uid for display (be_imap_body.c) into out, LF line ends:
+ * every part's header, text parts' bodies (long ones cut), attachments
+ * empty.  *whole_r: the structure cannot be rebuilt so -- fetch it whole. */
+int be_imap_fetch_display(struct imap_folder *x, uint32_t uid, struct buf *out, bool *whole_r,
+			  struct err *e);
+int be_imap_copy(struct be_folder *f, const size_t *idx, size_t n, const char *dest, bool move,
+		 struct err *e);
+int be_imap_fetch_part(struct be_folder *f, size_t i, const char *part, struct buf *out,
+		       struct err *e);
+/* The UID SEARCH command for query q (initialised here). */
+void be_imap_search_command(struct imap_cmd *c, const struct imap *p,
+			    const struct query_node *q);
+int be_imap_search(struct be_folder *f, const struct query_node *q, size_t **idx_r,
+		   size_t *n_r, struct err *e);
+
+#endif
