@@ -75,8 +75,8 @@ void cli_help_print(FILE *out, enum args_cmd cmd)
 			"terms are ANDed; OR, NOT or -, and parentheses combine them.\n"
 			"      --count        print only the number of matches\n"
 			"      --folder NAME  search this folder of an IMAP account\n"
-			"Exit status 1 when nothing matches.  IMAP accounts cannot be\n"
-			"searched yet.\n\n"),
+			"On an IMAP account the server searches (--folder, else INBOX).\n"
+			"Exit status 1 when nothing matches.\n\n"),
 		      out);
 		break;
 	case ARGS_CMD_FOLDERS:

@@ -253,16 +253,18 @@ static int run_open(struct app *app)
 	return open_account(app, a);
 }
 
-/* tern search: over MBOX, or the mbox of a local (mbox or POP3) account. */
+/* tern search: over MBOX, the mbox of a local (mbox or POP3) account, or
+ * an IMAP account's folder on the server. */
 static int run_search(struct app *app, const struct cfg_account *a)
 {
 	const char *path = app->args.target;
+	long n;
 	if (path == NULL && a != NULL && a->mode == CFG_MODE_IMAP)
-		return unavailable(app, _("searching an IMAP account"));
-	if (path == NULL && a != NULL)
-		path = a->mbox;
-	long n = cli_search_mbox(path, app->args.query, app->args.count, &app->log,
-				 &app->err);
+		n = cli_search_imap(a, app->args.folder, app->args.query, app->args.count,
+				    &app->log, &app->err);
+	else
+		n = cli_search_mbox(path ? path : a->mbox, app->args.query, app->args.count,
+				    &app->log, &app->err);
 	if (n < 0)
 		return fail(app, app->err.code == ERR_PARSE ? EXIT_USAGE : EXIT_FAILURE_);
 	return n == 0 ? EXIT_NOTHING : EXIT_OK;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "be_net.h"
 #include "i18n.h"
@@ -403,10 +404,20 @@ static int list_folders(struct be_account *a, struct be_folder_info **list_r, si
 	return be_imap_folders(acc->link, true, list_r, n_r, e);
 }
 
+/* IDLE on the open folder (RFC 2177): the connection's descriptor, to
+ * poll with the keyboard; -1 without IDLE (check then polls with NOOP). */
 static int wait_fd(struct be_folder *f)
 {
-	(void)f;
-	return -1;
+	struct imap_folder *x = f->priv;
+	struct imap *p = x->link->p;
+	if (!imap_has(p, IMAP_CAP_IDLE) || x->link->selected != x)
+		return -1;
+	struct err e;
+	err_init(&e);
+	if (!imap_idling(p) && imap_idle_start(p, be_imap_untagged, x, &e) < 0)
+		return -1;
+	x->idle_since = x->idle_since ? x->idle_since : time(NULL);
+	return conn_fd(x->link->io.c);
 }
 
 static void close_account(struct be_account **ap)
@@ -427,7 +438,7 @@ static void close_account(struct be_account **ap)
 static const struct backend_ops imap_ops = {
 	.name = "imap",
 	.caps = BE_CAP_FOLDERS | BE_CAP_SERVER_FLAGS | BE_CAP_SERVER_SEARCH | BE_CAP_PARTS |
-		BE_CAP_COPY,
+		BE_CAP_COPY | BE_CAP_WAIT_FD,
 	.list_folders = list_folders,
 	.open_folder = be_imap_open_folder,
 	.close_folder = be_imap_close_folder,

@@ -41,11 +41,22 @@ void be_imap_disconnect(struct be_imap_link **l);
  * chunks), messages fetched with BODY.PEEK[] (\Seen is set explicitly),
  * flags set with UID STORE +FLAGS/-FLAGS at once, deleted messages
  * expunged with UID EXPUNGE (only ours; plain EXPUNGE without UIDPLUS),
- * new mail and others' changes seen on check (NOOP), queries run as UID
- * SEARCH on the server.  Never CLOSE (it would expunge). */
+ * new mail and others' changes pushed while idle (IDLE on the open
+ * folder, RFC 2177: wait_fd gives the connection to poll, check reads
+ * what came and sends DONE; renewed within 25 minutes) or seen by NOOP
+ * where IDLE is absent, moves by UID MOVE (else COPY, +FLAGS \Deleted and
+ * UID EXPUNGE), queries run as UID SEARCH on the server.  Never CLOSE (it
+ * would expunge). */
 int be_imap_open(struct be_account **a_r, const struct cfg_account *acct,
 		 const char *state_dir, const struct ui_hooks *ui, struct logger *lg,
 		 struct err *e);
+
+/* Opens folder name (NULL: INBOX) read-only (EXAMINE) with only the
+ * messages that match q: UID SEARCH on the server, then the summaries of
+ * those alone.  A folder like open_folder's, for listing. */
+struct query_node;
+int be_imap_open_matches(struct be_account *a, const char *name, const struct query_node *q,
+			 struct be_folder **f_r, struct err *e);
 
 /* The folders, INBOX first, then in the server's order; counts where
  * with_counts (else -1).  Free with be_folder_list_free(). */

@@ -6,7 +6,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
+#include <time.h>
 
 #include "i18n.h"
 #include "imap_fetch.h"
@@ -18,6 +20,7 @@
 #define FETCH_WINDOW 4          /* such FETCHes in flight */
 #define SET_TEXT_MAX 8000       /* bytes of a UID set in one command */
 #define MESSAGE_MAX ((size_t)256 << 20)
+#define IDLE_RENEW_S (25 * 60) /* RFC 2177 s3: servers may end IDLE after 30 min */
 
 #define SUMMARY_ITEMS "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE " \
 		      "BODY.PEEK[HEADER.FIELDS (REFERENCES)])"
@@ -524,14 +527,34 @@ static int fetch_new(struct be_folder *f, struct err *e)
 	return fetch_summaries(f, have + 1, e);
 }
 
+/* Whether the server sent something during IDLE. */
+static bool pushed(const struct imap_folder *x)
+{
+	if (conn_buffered(x->link->io.c) > 0)
+		return true;
+	struct pollfd pfd = { .fd = conn_fd(x->link->io.c), .events = POLLIN };
+	return poll(&pfd, 1, 0) > 0;
+}
+
 int be_imap_check(struct be_folder *f, unsigned *changes_r, struct err *e)
 {
 	struct imap_folder *x = f->priv;
 	*changes_r = 0;
 	size_t before = x->n;
 	x->flags_changed = x->removed = false;
-	if (imap_simple(x->link->p, "NOOP", NULL, be_imap_untagged, x, e) < 0)
+	struct imap *p = x->link->p;
+	if (imap_idling(p) && !pushed(x) && time(NULL) - x->idle_since < IDLE_RENEW_S)
+		return 0; /* nothing came: IDLE goes on */
+	if (imap_idling(p)) {
+		/* What the server pushed is read now; IDLE ends (DONE) so that
+		 * commands may follow, and is begun again by wait_fd -- at
+		 * once, well before the 29 minutes of RFC 2177 s3. */
+		if (imap_idle_done(p, be_imap_untagged, x, e) < 0)
+			return -1;
+		x->idle_since = 0;
+	} else if (imap_simple(p, "NOOP", NULL, be_imap_untagged, x, e) < 0) {
 		return -1;
+	}
 	if ((x->grew || x->exists > x->n) && fetch_new(f, e) < 0)
 		return -1;
 	if (x->removed || x->n != before)
@@ -652,4 +675,63 @@ int be_imap_copy(struct be_folder *f, const size_t *idx, size_t n, const char *d
 		err_set(e, ERR_FOLDER, IMAP_ERR_NO, _("there is no folder %s on the server"), dest);
 	publish(f);
 	return rc;
+}
+
+/* ------------------------------------------------------------ matches */
+
+/* Summaries of the messages in uids (a sorted set), in pieces. */
+static int fetch_uids(struct imap_folder *x, const struct imap_seqset *uids, struct err *e)
+{
+	struct buf text;
+	buf_init(&text, SET_TEXT_MAX + 256);
+	size_t from = 0;
+	int rc = 0;
+	x->sorted = false;
+	while (rc == 0 && from < uids->n) {
+		buf_reset(&text);
+		if (imap_seqset_format(uids, &from, SET_TEXT_MAX, &text) == 0)
+			break;
+		buf_cut_ok(buf_append_str(&text, " " SUMMARY_ITEMS));
+		struct imap_cmd c;
+		imap_cmd_init(&c, x->link->p, "UID FETCH");
+		imap_cmd_raw(&c, text.data);
+		rc = imap_run(x->link->p, &c, be_imap_untagged, x, e);
+		imap_cmd_release(&c);
+	}
+	buf_release(&text);
+	sort_msgs(x);
+	return rc;
+}
+
+int be_imap_open_matches(struct be_account *a, const char *name, const struct query_node *q,
+			 struct be_folder **f_r, struct err *e)
+{
+	struct imap_account *acc = a->priv;
+	char *wire = be_imap_wire_name(acc, name ? name : "INBOX", e);
+	if (wire == NULL)
+		return -1;
+	struct be_folder *f = xcalloc(1, sizeof(*f));
+	struct imap_folder *x = xcalloc(1, sizeof(*x));
+	f->account = a;
+	f->name = xstrdup(name ? name : "INBOX");
+	f->priv = x;
+	x->link = acc->link;
+	x->wire = wire;
+	struct imap_seqset uids;
+	imap_seqset_init(&uids);
+	int rc = select_folder(x, wire, true, e);
+	if (rc == 0)
+		rc = be_imap_search_uids(x, q, &uids, e);
+	if (rc == 0 && uids.n > 0)
+		rc = fetch_uids(x, &uids, e);
+	imap_seqset_release(&uids);
+	if (rc < 0) {
+		err_prefix(e, "%s", f->name);
+		be_imap_close_folder(&f);
+		return -1;
+	}
+	f->readonly = true;
+	publish(f);
+	*f_r = f;
+	return 0;
 }

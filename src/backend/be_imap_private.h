@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "be_imap.h"
 #include "be_net.h"
@@ -49,6 +50,7 @@ struct imap_folder {
 	size_t n, cap;
 	bool sorted;               /* msgs in UID order, one per message */
 	bool grew, removed, flags_changed, cancelled;
+	time_t idle_since;         /* when IDLE began; 0: not idling */
 };
 
 /* The untagged data of an open folder (EXISTS, EXPUNGE, VANISHED,
@@ -79,6 +81,9 @@ int be_imap_fetch_part(struct be_folder *f, size_t i, const char *part, struct b
 /* The UID SEARCH command for query q (initialised here). */
 void be_imap_search_command(struct imap_cmd *c, const struct imap *p,
 			    const struct query_node *q);
+/* The UIDs of the messages of x matching q (initialised here). */
+int be_imap_search_uids(struct imap_folder *x, const struct query_node *q,
+			struct imap_seqset *uids, struct err *e);
 int be_imap_search(struct be_folder *f, const struct query_node *q, size_t **idx_r,
 		   size_t *n_r, struct err *e);
 

@@ -122,16 +122,25 @@ static int on_search(void *ctx, const struct imap_response *r, struct err *e)
 	return be_imap_untagged(s->x, r, e);
 }
 
-int be_imap_search(struct be_folder *f, const struct query_node *q, size_t **idx_r,
-		   size_t *n_r, struct err *e)
+int be_imap_search_uids(struct imap_folder *x, const struct query_node *q,
+			struct imap_seqset *uids, struct err *e)
 {
-	struct imap_folder *x = f->priv;
 	struct search_ctx s = { .x = x };
 	imap_seqset_init(&s.uids);
 	struct imap_cmd c;
 	be_imap_search_command(&c, x->link->p, q);
 	int rc = imap_run(x->link->p, &c, on_search, &s, e);
 	imap_cmd_release(&c);
+	*uids = s.uids;
+	return rc;
+}
+
+int be_imap_search(struct be_folder *f, const struct query_node *q, size_t **idx_r,
+		   size_t *n_r, struct err *e)
+{
+	struct imap_folder *x = f->priv;
+	struct search_ctx s = { .x = x };
+	int rc = be_imap_search_uids(x, q, &s.uids, e);
 	if (rc == 0) {
 		size_t *idx = xcalloc(f->n ? f->n : 1, sizeof(*idx));
 		size_t k = 0;

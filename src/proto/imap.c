@@ -376,6 +376,9 @@ int imap_send(struct imap *p, const struct imap_cmd *c, imap_untagged_fn fn, voi
 	if (c->error)
 		return err_set(e, ERR_ACCOUNT, IMAP_ERR_STATE,
 			       _("IMAP %s: the command cannot be built"), c->verb);
+	/* RFC 2177 s3: DONE before any other command. */
+	if (p->idle_tag != 0 && imap_idle_done(p, fn, ctx, e) < 0)
+		return -1;
 	struct imap_flight *f = flight_new(p, c, e);
 	if (f == NULL)
 		return -1;
@@ -509,4 +512,92 @@ int imap_simple(struct imap *p, const char *verb, const char *args, imap_untagge
 	int rc = imap_run(p, &c, fn, ctx, e);
 	imap_cmd_release(&c);
 	return rc;
+}
+
+/* ---- IDLE ---- */
+
+bool imap_idling(const struct imap *p)
+{
+	return p->idle_tag != 0;
+}
+
+int imap_idle_start(struct imap *p, imap_untagged_fn fn, void *ctx, struct err *e)
+{
+	if (p->idle_tag != 0)
+		return 0;
+	struct imap_cmd c;
+	imap_cmd_init(&c, p, "IDLE");
+	unsigned tag;
+	int rc = imap_send(p, &c, fn, ctx, &tag, e);
+	imap_cmd_release(&c);
+	if (rc < 0)
+		return -1;
+	struct imap_flight *f = imap_flight_of(p, tag);
+	for (;;) {
+		const struct imap_response *r = imap_read(p, "IDLE", e);
+		if (r == NULL) {
+			f->tag = 0;
+			return -1;
+		}
+		if (r->kind == IMAP_RESP_CONTINUATION) {
+			p->idle_tag = tag;
+			return 0;
+		}
+		if (r->kind == IMAP_RESP_UNTAGGED) {
+			imap_absorb(p, r);
+			struct err fe;
+			err_init(&fe);
+			if (fn != NULL && fn(ctx, r, &fe) < 0 && fe.scope == ERR_ACCOUNT) {
+				*e = fe;
+				f->tag = 0;
+				return imap_broken(p);
+			}
+			continue;
+		}
+		if (imap_flight_named(p, r->tag) != f) {
+			err_set(e, ERR_ACCOUNT, IMAP_ERR_PROTOCOL,
+				_("IMAP %s: a tagged response for no command of ours"), "IDLE");
+			f->tag = 0;
+			return imap_broken(p);
+		}
+		f->tag = 0;
+		return imap_refused("IDLE", ERR_FOLDER, r, e);
+	}
+}
+
+int imap_idle_read(struct imap *p, imap_untagged_fn fn, void *ctx, struct err *e)
+{
+	if (p->idle_tag == 0)
+		return 0;
+	const struct imap_response *r = imap_read(p, "IDLE", e);
+	if (r == NULL)
+		return -1;
+	if (r->kind != IMAP_RESP_UNTAGGED) {
+		/* Only untagged data may come during IDLE; a completion means the
+		 * server ended it (a tagged BAD, say): read as over. */
+		struct imap_flight *f = imap_flight_named(p, r->tag ? r->tag : "");
+		if (f == NULL || f->tag != p->idle_tag) {
+			err_set(e, ERR_ACCOUNT, IMAP_ERR_PROTOCOL,
+				_("IMAP %s: the server sent something other than data"), "IDLE");
+			return imap_broken(p);
+		}
+		f->tag = 0;
+		p->idle_tag = 0;
+		return r->status == IMAP_STATUS_OK ? 0 : imap_refused("IDLE", ERR_FOLDER, r, e);
+	}
+	imap_absorb(p, r);
+	return fn != NULL ? fn(ctx, r, e) : 0;
+}
+
+int imap_idle_done(struct imap *p, imap_untagged_fn fn, void *ctx, struct err *e)
+{
+	if (p->idle_tag == 0)
+		return 0;
+	unsigned tag = p->idle_tag;
+	p->idle_tag = 0;
+	buf_reset(&p->out);
+	buf_cut_ok(buf_append_str(&p->out, "DONE\r\n"));
+	if (imap_write_out(p, false, NULL, e) < 0)
+		return -1;
+	return imap_wait(p, tag, fn, ctx, e);
 }

@@ -283,6 +283,20 @@ int imap_run(struct imap *p, const struct imap_cmd *c, imap_untagged_fn fn, void
 int imap_simple(struct imap *p, const char *verb, const char *args, imap_untagged_fn fn,
 		void *ctx, struct err *e);
 
+/* ---- IDLE (RFC 2177) ----
+ *
+ * imap_idle_start() sends IDLE and waits for the server's "+" (untagged
+ * data before it goes to fn); from then on the server may push untagged
+ * data at any time: when the connection is readable, imap_idle_read()
+ * takes one response (to fn).  imap_idle_done() sends DONE and reads to
+ * IDLE's completion.  Any command sent while idling sends DONE first
+ * (imap_send does it, its fn getting what comes before the completion).
+ * A server that refuses IDLE (NO, BAD) leaves the session as it was. */
+int imap_idle_start(struct imap *p, imap_untagged_fn fn, void *ctx, struct err *e);
+int imap_idle_read(struct imap *p, imap_untagged_fn fn, void *ctx, struct err *e);
+int imap_idle_done(struct imap *p, imap_untagged_fn fn, void *ctx, struct err *e);
+bool imap_idling(const struct imap *p);
+
 /* Marks the session as having a folder selected (after SELECT/EXAMINE
  * succeeded) or none (after CLOSE/UNSELECT, or a failed SELECT). */
 void imap_set_selected(struct imap *p, bool selected, bool read_only);

@@ -40,6 +40,7 @@ struct imap {
 	bool read_only;
 	bool starttls_done;
 	char bye[IMAP_QUOTE_MAX + 1]; /* the text of a BYE; "" if none */
+	unsigned idle_tag;           /* the IDLE in progress, or 0 */
 };
 
 /* Sets IMAP_STATE_ERROR; returns -1 (e is already filled). */

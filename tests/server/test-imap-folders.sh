@@ -4,8 +4,8 @@
 # imaplib) are listed with their hierarchy, special-use roles, modified
 # UTF-7 names decoded (Entwürfe, 日本語) and the counts that client reads;
 # implicit TLS and STARTTLS, SCRAM and the LOGIN command; the protocol log
-# without the password; clear errors for a wrong password, a closed port
-# and a certificate for another name.
+# without the password; tern search run on the server; clear errors for a
+# wrong password, a closed port and a certificate for another name.
 . "${top_srcdir:-.}/tests/lib.sh"
 if ! command -v "${DOVECOT_BIN:-dovecot}" >/dev/null 2>&1 &&
    [ ! -x /usr/sbin/dovecot ]; then
@@ -45,6 +45,8 @@ for f, n, seen in [("INBOX", 3, 1), ("Sent", 2, 2), ("Entw&APw-rfe", 2, 0),
                    ("&ZeVnLIqe-/&W1A-", 1, 0), ("Archive/2024", 4, 1)]:
     for i in range(n):
         m.append(f, "(\\Seen)" if i < seen else None, None, msg)
+m.append("INBOX", None, None,
+         b"From: Zed <zed@example.org>\r\nSubject: zebra report\r\n\r\nstripes\r\n")
 for f in ["INBOX"] + folders:
     typ, data = m.status(f, "(MESSAGES UNSEEN)")
     words = data[0].decode().replace("(", " ").replace(")", " ").split()
@@ -104,6 +106,23 @@ check "STARTTLS comes before LOGIN" sh -c "grep -n 'C: t' '$scratch/log' | head 
 	[ \$(grep -n 'STARTTLS' '$scratch/log' | head -1 | cut -d: -f1) -lt \$(grep -n ' LOGIN ' '$scratch/log' | head -1 | cut -d: -f1) ]"
 check "LOGIN shows the user and masks the password" grep -q 'C: t[0-9]* LOGIN alice \*\*\*$' "$scratch/log"
 check "the password is nowhere in the log" sh -c "! grep -q 'alice-pw' '$scratch/log'"
+
+# tern search on the server: UID SEARCH, then only the matches' summaries.
+rm -f "$scratch/log"
+out=$("$tern" -F "$conf" --log "$scratch/log" search -a im zebra </dev/null 2>"$scratch/err"); rc=$?
+check "search finds the message on the server (exit $rc)" [ "$rc" -eq 0 ]
+check "one line, with its subject and sender" sh -c "[ \$(printf '%s\n' \"\$1\" | wc -l) -eq 1 ] &&
+	printf '%s\n' \"\$1\" | grep -q 'Zed.*zebra report'" sh "$out"
+check "by UID SEARCH on an EXAMINEd INBOX" sh -c "grep -q 'C: t[0-9]* EXAMINE INBOX' '$scratch/log' &&
+	grep -q 'C: t[0-9]* UID SEARCH CHARSET UTF-8 TEXT \"zebra\"' '$scratch/log'"
+check "fetching the summary of the match alone" sh -c "grep -q 'C: t[0-9]* UID FETCH [0-9]* (UID FLAGS' '$scratch/log' &&
+	! grep -q 'C: t[0-9]* FETCH 1:' '$scratch/log'"
+out=$("$tern" -F "$conf" search -a im --count --folder "Entwürfe" from:x@example.org </dev/null); rc=$?
+check "--folder and --count: the folder's two messages ($out)" [ "$rc" -eq 0 -a "$out" = 2 ]
+"$tern" -F "$conf" search -a im nosuchwordanywhere </dev/null >/dev/null 2>&1; rc=$?
+check "no match: exit 1" [ "$rc" -eq 1 ]
+"$tern" -F "$conf" search -a im 'from:(' </dev/null >/dev/null 2>"$scratch/err"; rc=$?
+check "a bad query: exit 2, before connecting" [ "$rc" -eq 2 ]
 
 # Errors.
 account

@@ -3,7 +3,7 @@
 # effect checked from a second, independent client (Python's imaplib):
 # the index from the server's summaries; opening a message sets \Seen; F
 # sets \Flagged, d and $ expunge on the server; a message another client
-# appends, and a flag it sets, appear without a keypress; / runs UID SEARCH
+# appends, and a flag it sets, appear without a keypress (IDLE); / runs UID SEARCH
 # on the server; c lists the folders (modified UTF-7 decoded) and opens
 # one.  The protocol log shows only BODY.PEEK and +FLAGS/-FLAGS stores.
 . "${top_srcdir:-.}/tests/lib.sh"
@@ -113,8 +113,15 @@ sleep 1
 flags=$(py flags "first note")
 check "F again clears it ($flags)" lacks "$flags" '\Flagged'
 
+sleep 1 # tern idles now
+t0=$(date +%s%N)
 py append "news from another client"
 check "a message another client appends appears without a keypress" wait_for "news from another"
+t1=$(date +%s%N)
+check "pushed by IDLE, not found by a 5 s poll ($(((t1 - t0) / 1000000)) ms)" \
+	[ $(((t1 - t0) / 1000000)) -lt 3000 ]
+check "the log shows IDLE and DONE" sh -c "grep -q 'C: t[0-9]* IDLE' '$scratch/log' &&
+	grep -q 'C: DONE' '$scratch/log'"
 check "and is counted" wait_for "Msgs:4"
 py flag "second note"
 check "a flag another client sets appears without a keypress" sh -c "i=0; while [ \$i -lt 100 ]; do

@@ -1730,6 +1730,49 @@ static void test_logout(void)
 	imap_free(&p);
 }
 
+static int count_exists(void *ctx, const struct imap_response *r, struct err *e)
+{
+	(void)e;
+	unsigned *n = ctx;
+	if (r->kind == IMAP_RESP_UNTAGGED && r->n_args == 2 && imap_arg_is_atom(&r->args[1], "EXISTS"))
+		(*n)++;
+	return 0;
+}
+
+static void test_idle(void)
+{
+	struct err e;
+	err_init(&e);
+	unsigned n = 0;
+	fake_reset(true);
+	struct imap *p = authed("IMAP4rev1 IDLE");
+	S("t1 IDLE", "* 1 EXISTS\r\n+ idling\r\n");
+	ok(imap_idle_start(p, count_exists, &n, &e) == 0 && imap_idling(p) && n == 1,
+	   "IDLE: started at the \"+\", data before it delivered");
+	push("* 2 EXISTS\r\n");
+	ok(imap_idle_read(p, count_exists, &n, &e) == 0 && n == 2 && imap_idling(p),
+	   "IDLE: pushed data read one response at a time");
+	S("DONE", "* 3 EXISTS\r\nt1 OK idle done\r\n");
+	ok(imap_idle_done(p, count_exists, &n, &e) == 0 && !imap_idling(p) && n == 3 &&
+	   script_done(), "DONE: data up to the completion delivered, IDLE over");
+	S("t2 IDLE", "+ idling\r\n");
+	ok(imap_idle_start(p, NULL, NULL, &e) == 0, "IDLE again");
+	S("DONE", "t2 OK\r\n");
+	S("t3 NOOP", "t3 OK\r\n");
+	ok(imap_simple(p, "NOOP", NULL, NULL, NULL, &e) == 0 && !imap_idling(p) && script_done(),
+	   "a command while idling sends DONE first");
+	ok(strstr(fk.sent.data, "DONE\r\nt3 NOOP\r\n") != NULL, "DONE, then the command");
+	S("t4 IDLE", "t4 NO not now\r\n");
+	ok(imap_idle_start(p, NULL, NULL, &e) < 0 && e.code == IMAP_ERR_NO && !imap_idling(p) &&
+	   imap_state(p) == IMAP_STATE_AUTH, "IDLE refused: an error, the session as it was");
+	S("t5 IDLE", "+ idling\r\n");
+	ok(imap_idle_start(p, NULL, NULL, &e) == 0, "IDLE once more");
+	push("t9 OK what\r\n");
+	ok(imap_idle_read(p, NULL, NULL, &e) < 0 && imap_state(p) == IMAP_STATE_ERROR,
+	   "a completion of another tag during IDLE: a protocol error");
+	imap_free(&p);
+}
+
 static int big_fetch_fn(void *ctx, const struct imap_response *r, struct err *e)
 {
 	(void)e;
@@ -1831,6 +1874,7 @@ int main(void)
 	test_inflight_max();
 	test_enable();
 	test_logout();
+	test_idle();
 	test_literal_response();
 	test_every_cut();
 	fake_free();
