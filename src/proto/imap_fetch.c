@@ -279,9 +279,10 @@ static char *display_addresses(const struct mime_address_list *l, char **first_r
 			buf_cut_ok(buf_append_str(&b, ", "));
 		buf_cut_ok(buf_append_str(&b, a->name[0] ? a->name : a->address));
 	}
-	if (first_r != NULL)
-		*first_r = utf8_copy(l != NULL && l->n > 0 ? l->list[0].address : "", SIZE_MAX,
-				     SUMMARY_TEXT_MAX);
+	if (first_r != NULL) {
+		const char *first = l != NULL && l->n > 0 ? l->list[0].address : "";
+		*first_r = utf8_copy(first, strlen(first), SUMMARY_TEXT_MAX);
+	}
 	/* a cut may end inside a character: make it whole again */
 	char *out = utf8_copy(b.data, b.len, SUMMARY_TEXT_MAX);
 	buf_release(&b);
