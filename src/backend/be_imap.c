@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "be_net.h"
+#include "fsutil.h"
 #include "i18n.h"
 #include "imap.h"
 #include "imap_resp.h"
@@ -427,6 +428,7 @@ static void close_account(struct be_account **ap)
 		return;
 	struct imap_account *acc = a->priv;
 	be_imap_disconnect(&acc->link);
+	imap_cache_close(&acc->cache);
 	cfg_account_release(&acc->acct);
 	free(acc->state_dir);
 	free(acc);
@@ -453,6 +455,23 @@ static const struct backend_ops imap_ops = {
 	.close_account = close_account,
 };
 
+/* $XDG_CACHE_HOME/tern/imap-NAME.sqlite; without it tern works, slower. */
+static void open_cache(struct imap_account *acc)
+{
+	struct err e;
+	err_init(&e);
+	char *dir = fs_xdg_dir(XDG_CACHE, true, &e);
+	char *path = dir ? be_net_state_file(dir, "imap", acc->acct.name, "sqlite") : NULL;
+	bool rebuilt = false;
+	if (path == NULL || imap_cache_open(&acc->cache, path, &rebuilt, &e) < 0)
+		log_warn(acc->lg, "imap %s: no cache: %s", acc->acct.name, e.msg);
+	else if (rebuilt)
+		log_warn(acc->lg, "imap %s: the cache %s was unusable and is rebuilt",
+			 acc->acct.name, path);
+	free(path);
+	free(dir);
+}
+
 int be_imap_open(struct be_account **a_r, const struct cfg_account *acct,
 		 const char *state_dir, const struct ui_hooks *ui, struct logger *lg,
 		 struct err *e)
@@ -468,6 +487,7 @@ int be_imap_open(struct be_account **a_r, const struct cfg_account *acct,
 		free(acc);
 		return -1;
 	}
+	open_cache(acc);
 	struct be_account *a = xcalloc(1, sizeof(*a));
 	a->ops = &imap_ops;
 	a->ui = ui;

@@ -101,9 +101,21 @@ static void add_message(struct imap_folder *x, const struct imap_fetch *fe)
 		(void)imap_fetch_references(&m->sum, s->data, s->len);
 	summary_pack(&m->sum);
 	m->flags = flags_of(&fe->flags);
-	if (fe->present & IMAP_FETCH_MODSEQ && fe->modseq > x->highestmodseq)
-		x->highestmodseq = fe->modseq;
+	m->modseq = fe->modseq;
+	m->cache_new = true;
 	x->sorted = false;
+}
+
+/* New flags (and MODSEQ) of m. */
+static void new_flags(struct imap_folder *x, struct imap_msg *m, const struct imap_fetch *fe)
+{
+	unsigned nf = flags_of(&fe->flags);
+	if (nf != m->flags || ((fe->present & IMAP_FETCH_MODSEQ) && fe->modseq != m->modseq))
+		m->cache_flags = true;
+	x->flags_changed |= nf != m->flags;
+	m->flags = nf;
+	if (fe->present & IMAP_FETCH_MODSEQ)
+		m->modseq = fe->modseq;
 }
 
 /* A FETCH: a new message (with its summary), or new flags of one. */
@@ -114,23 +126,19 @@ static int on_fetch(struct imap_folder *x, const struct imap_response *r, struct
 		imap_fetch_release(&fe);
 		return -1;
 	}
+	/* (HIGHESTMODSEQ is taken from response codes only: a FETCH's MODSEQ
+	 * does not say that every change below it was seen.) */
 	if (fe.present & IMAP_FETCH_UID) {
 		struct imap_msg *m = x->sorted ? by_uid(x, fe.uid, NULL) : NULL;
-		if (m == NULL && (fe.present & IMAP_FETCH_ENVELOPE)) {
+		if (m == NULL && (fe.present & IMAP_FETCH_ENVELOPE))
 			add_message(x, &fe);
-		} else if (m != NULL && (fe.present & IMAP_FETCH_FLAGS)) {
-			unsigned nf = flags_of(&fe.flags);
-			x->flags_changed |= nf != m->flags;
-			m->flags = nf;
-		}
+		else if (m != NULL && (fe.present & IMAP_FETCH_FLAGS))
+			new_flags(x, m, &fe);
 	} else if ((fe.present & IMAP_FETCH_FLAGS) && fe.seq >= 1 && fe.seq <= x->n &&
 		   x->sorted && x->exists == x->n) {
 		/* Without UID (an unsolicited flag change, RFC 9051 s7.5.2):
 		 * the sequence number is the position. */
-		struct imap_msg *m = &x->msgs[fe.seq - 1];
-		unsigned nf = flags_of(&fe.flags);
-		x->flags_changed |= nf != m->flags;
-		m->flags = nf;
+		new_flags(x, &x->msgs[fe.seq - 1], &fe);
 	}
 	imap_fetch_release(&fe);
 	return 0;
@@ -142,20 +150,24 @@ static void expunge_seq(struct imap_folder *x, uint32_t seq)
 		x->exists--;
 	if (!x->sorted || seq < 1 || seq > x->n)
 		return;
+	be_imap_gone(x, x->msgs[seq - 1].uid);
 	msg_release(&x->msgs[seq - 1]);
 	memmove(x->msgs + seq - 1, x->msgs + seq, (x->n - seq) * sizeof(*x->msgs));
 	x->n--;
 	x->removed = true;
 }
 
-static void vanished(struct imap_folder *x, const struct imap_seqset *uids)
+/* VANISHED: the messages are gone; (EARLIER) ones went before this
+ * session's EXISTS counted (RFC 7162 s3.2.10), the others now. */
+static void vanished(struct imap_folder *x, const struct imap_seqset *uids, bool earlier)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < x->n; i++) {
 		if (imap_seqset_contains(uids, x->msgs[i].uid)) {
+			be_imap_gone(x, x->msgs[i].uid);
 			msg_release(&x->msgs[i]);
 			x->removed = true;
-			if (x->exists > 0)
+			if (x->exists > 0 && !earlier)
 				x->exists--;
 			continue;
 		}
@@ -203,7 +215,7 @@ int be_imap_untagged(void *ctx, const struct imap_response *r, struct err *e)
 		bool earlier;
 		int rc = imap_resp_vanished(r, &earlier, &uids, e);
 		if (rc == 0)
-			vanished(x, &uids);
+			vanished(x, &uids, earlier);
 		imap_seqset_release(&uids);
 		return rc;
 	}
@@ -222,6 +234,12 @@ int be_imap_untagged(void *ctx, const struct imap_response *r, struct err *e)
 
 /* ------------------------------------------------------------ opening */
 
+void be_imap_gone(struct imap_folder *x, uint32_t uid)
+{
+	x->gone = xgrow(x->gone, &x->cap_gone, x->n_gone + 1, sizeof(*x->gone));
+	x->gone[x->n_gone++] = uid;
+}
+
 static void sort_msgs(struct imap_folder *x)
 {
 	if (!x->sorted && x->n > 1)
@@ -239,9 +257,14 @@ static void sort_msgs(struct imap_folder *x)
 	x->sorted = true;
 }
 
+void be_imap_sort(struct imap_folder *x)
+{
+	sort_msgs(x);
+}
+
 /* Summaries of messages by sequence number, newest first, in chunks
  * with FETCH_WINDOW in flight, reporting progress. */
-static int fetch_summaries(struct be_folder *f, uint32_t from_seq, struct err *e)
+int be_imap_fetch_summaries(struct be_folder *f, uint32_t from_seq, struct err *e)
 {
 	struct imap_folder *x = f->priv;
 	struct imap *p = x->link->p;
@@ -285,13 +308,16 @@ static int fetch_summaries(struct be_folder *f, uint32_t from_seq, struct err *e
 	return 0;
 }
 
-static int select_folder(struct imap_folder *x, const char *wire, bool readonly, struct err *e)
+static int select_folder(struct imap_folder *x, const char *wire, bool readonly,
+			 const struct imap_cache_folder *st, struct err *e)
 {
 	struct imap *p = x->link->p;
 	struct imap_cmd c;
 	imap_cmd_init(&c, p, readonly ? "EXAMINE" : "SELECT");
 	imap_cmd_string(&c, wire, strlen(wire), false);
-	if (imap_enabled(p) & IMAP_CAP_CONDSTORE)
+	if (st != NULL && st->uidvalidity != 0 && (imap_enabled(p) & IMAP_CAP_QRESYNC))
+		be_imap_cache_select_args(x, st, &c);
+	else if (imap_enabled(p) & IMAP_CAP_CONDSTORE)
 		imap_cmd_raw(&c, "(CONDSTORE)");
 	/* A SELECT, even a failed one, ends the previous selection. */
 	x->link->selected = NULL;
@@ -321,14 +347,18 @@ int be_imap_open_folder(struct be_account *a, const char *name, bool readonly,
 	f->priv = x;
 	x->link = acc->link;
 	x->wire = wire;
-	int rc = select_folder(x, wire, readonly, e);
-	if (rc == 0 && x->exists > 0)
-		rc = fetch_summaries(f, 1, e);
+	x->cache = acc->cache;
+	struct imap_cache_folder st = { 0 };
+	(void)be_imap_cache_load(x, &st);
+	int rc = select_folder(x, wire, readonly, &st, e);
+	if (rc == 0)
+		rc = be_imap_cache_resync(f, &st, e);
 	if (rc < 0) {
 		err_prefix(e, "%s", f->name);
 		be_imap_close_folder(&f);
 		return -1;
 	}
+	be_imap_cache_flush(x);
 	f->readonly = x->read_only;
 	x->grew = false;
 	publish(f);
@@ -355,6 +385,8 @@ void be_imap_close_folder(struct be_folder **fp)
 	}
 	if (x->link->selected == x)
 		x->link->selected = NULL;
+	be_imap_cache_flush(x);
+	free(x->gone);
 	for (size_t i = 0; i < x->n; i++)
 		msg_release(&x->msgs[i]);
 	free(x->msgs);
@@ -509,6 +541,7 @@ int be_imap_set_flags(struct be_folder *f, const size_t *idx, size_t n, unsigned
 		if (idx[k] >= x->n)
 			continue;
 		x->msgs[idx[k]].flags = (x->msgs[idx[k]].flags | set) & ~clear;
+		x->msgs[idx[k]].cache_flags = true;
 		f->msgs[idx[k]].flags = x->msgs[idx[k]].flags;
 	}
 	return 0;
@@ -524,7 +557,7 @@ static int fetch_new(struct be_folder *f, struct err *e)
 	x->grew = false;
 	if (x->exists <= have)
 		return 0;
-	return fetch_summaries(f, have + 1, e);
+	return be_imap_fetch_summaries(f, have + 1, e);
 }
 
 /* Whether the server sent something during IDLE. */
@@ -561,6 +594,7 @@ int be_imap_check(struct be_folder *f, unsigned *changes_r, struct err *e)
 		*changes_r |= BE_CHANGE_REBUILT | (x->n > before ? BE_CHANGE_NEW : 0);
 	else if (x->flags_changed)
 		*changes_r |= BE_CHANGE_FLAGS;
+	be_imap_cache_flush(x);
 	if (*changes_r & BE_CHANGE_REBUILT)
 		publish(f);
 	else if (x->flags_changed)
@@ -719,7 +753,7 @@ int be_imap_open_matches(struct be_account *a, const char *name, const struct qu
 	x->wire = wire;
 	struct imap_seqset uids;
 	imap_seqset_init(&uids);
-	int rc = select_folder(x, wire, true, e);
+	int rc = select_folder(x, wire, true, NULL, e);
 	if (rc == 0)
 		rc = be_imap_search_uids(x, q, &uids, e);
 	if (rc == 0 && uids.n > 0)

@@ -11,6 +11,7 @@
 #include "be_imap.h"
 #include "be_net.h"
 #include "imap.h"
+#include "imap_cache.h"
 #include "imap_resp.h"
 #include "query.h"
 #include "summary.h"
@@ -27,6 +28,7 @@ struct be_imap_link {
 /* The account: its configuration, the session. */
 struct imap_account {
 	struct cfg_account acct;   /* a copy, owned */
+	struct imap_cache *cache;  /* NULL: none could be had */
 	char *state_dir;
 	struct logger *lg;
 	struct be_imap_link *link;
@@ -35,6 +37,9 @@ struct imap_account {
 struct imap_msg {
 	uint32_t uid;
 	unsigned flags;            /* SUMMARY_* as the server has them */
+	uint64_t modseq;
+	bool cache_new;            /* not in the cache yet */
+	bool cache_flags;          /* its flags changed since the cache had them */
 	struct summary sum;
 };
 
@@ -51,6 +56,10 @@ struct imap_folder {
 	bool sorted;               /* msgs in UID order, one per message */
 	bool grew, removed, flags_changed, cancelled;
 	time_t idle_since;         /* when IDLE began; 0: not idling */
+	struct imap_cache *cache;  /* the account's, or NULL */
+	uint32_t *gone;            /* UIDs removed since the cache was written */
+	size_t n_gone, cap_gone;
+	bool cache_reset;          /* the cache's copy is void (new UIDVALIDITY) */
 };
 
 /* The untagged data of an open folder (EXISTS, EXPUNGE, VANISHED,
@@ -78,9 +87,28 @@ int be_imap_copy(struct be_folder *f, const size_t *idx, size_t n, const char *d
 		 struct err *e);
 int be_imap_fetch_part(struct be_folder *f, size_t i, const char *part, struct buf *out,
 		       struct err *e);
+/* The cache (be_imap_cache.c): a folder's messages from it before SELECT
+ * (0 with nothing loaded when there is none), the SELECT parameters that
+ * ask the server for what changed since (QRESYNC), the resynchronisation
+ * after SELECT, and the writing back of what changed. */
+int be_imap_cache_load(struct imap_folder *x, struct imap_cache_folder *st);
+void be_imap_cache_select_args(const struct imap_folder *x, const struct imap_cache_folder *st,
+			       struct imap_cmd *c);
+int be_imap_cache_resync(struct be_folder *f, const struct imap_cache_folder *st,
+			 struct err *e);
+void be_imap_cache_flush(struct imap_folder *x);
+/* A removed UID, for the cache. */
+void be_imap_gone(struct imap_folder *x, uint32_t uid);
+/* Summaries of messages by sequence number from from_seq on (be_imap_folder.c). */
+int be_imap_fetch_summaries(struct be_folder *f, uint32_t from_seq, struct err *e);
+/* Summaries of the messages with UIDs from lo on (new mail). */
+int be_imap_fetch_from_uid(struct be_folder *f, uint32_t lo, struct err *e);
+void be_imap_sort(struct imap_folder *x);
 /* The UID SEARCH command for query q (initialised here). */
 void be_imap_search_command(struct imap_cmd *c, const struct imap *p,
 			    const struct query_node *q);
+/* Every UID of the selected folder (UID SEARCH ALL; initialised here). */
+int be_imap_search_all(struct imap_folder *x, struct imap_seqset *uids, struct err *e);
 /* The UIDs of the messages of x matching q (initialised here). */
 int be_imap_search_uids(struct imap_folder *x, const struct query_node *q,
 			struct imap_seqset *uids, struct err *e);

@@ -135,6 +135,15 @@ int be_imap_search_uids(struct imap_folder *x, const struct query_node *q,
 	return rc;
 }
 
+int be_imap_search_all(struct imap_folder *x, struct imap_seqset *uids, struct err *e)
+{
+	struct search_ctx s = { .x = x };
+	imap_seqset_init(&s.uids);
+	int rc = imap_simple(x->link->p, "UID SEARCH", "ALL", on_search, &s, e);
+	*uids = s.uids;
+	return rc;
+}
+
 int be_imap_search(struct be_folder *f, const struct query_node *q, size_t **idx_r,
 		   size_t *n_r, struct err *e)
 {

@@ -1,6 +1,7 @@
 /* mbox_record: a message's entry (position, summary, doc number) as
- * bytes, the form the summary cache keeps it in (mbox_index.c): unsigned
- * LEB128 varints (zigzag for signed values) and length-prefixed strings.
+ * bytes, the form the summary cache keeps it in (mbox_index.c): the
+ * position and doc number as unsigned LEB128 varints, then the summary as
+ * summary_record.h encodes it.
  * Records are concatenated into chunks of many messages, so that reading
  * 100,000 summaries back is a few hundred blob reads, not 1.8 million
  * column reads.  The decoder treats its input as untrusted: every length
