@@ -118,14 +118,15 @@ int be_imap_connect(struct be_imap_link **l_r, const struct cfg_account *acct,
 	struct conn_cert cert;
 	bool unverified;
 	log_info(lg, "imap %s: connecting to %s", acct->name, acct->host);
+	snprintf(l->pin, sizeof(l->pin), "%s", pin ? pin : "");
 	int rc = session(l, pin, &cert, &unverified, e);
 	if (rc < 0 && unverified && pin == NULL &&
 	    be_net_decide(acct, ui, &cert, pin_path, e) == 0) {
-		/* Accepted: again, requiring exactly that certificate. */
-		char accepted[65];
-		memcpy(accepted, cert.sha256, sizeof(accepted));
+		/* Accepted: again, requiring exactly that certificate (and on
+		 * every reconnection). */
+		snprintf(l->pin, sizeof(l->pin), "%s", cert.sha256);
 		err_init(e);
-		rc = session(l, accepted, &cert, &unverified, e);
+		rc = session(l, l->pin, &cert, &unverified, e);
 	}
 	free(pin_path);
 	if (rc < 0) {
@@ -137,6 +138,53 @@ int be_imap_connect(struct be_imap_link **l_r, const struct cfg_account *acct,
 	return 0;
 }
 
+/* The transport of a session that could not reconnect: every call fails,
+ * so the session is unusable (IMAP_STATE_ERROR) but never NULL. */
+static int dead_read(void *ctx, struct buf *line, struct err *e)
+{
+	(void)ctx;
+	(void)line;
+	return err_set(e, ERR_ACCOUNT, ERR_IO, _("offline"));
+}
+
+static int dead_exact(void *ctx, size_t n, struct buf *out, struct err *e)
+{
+	(void)n;
+	return dead_read(ctx, out, e);
+}
+
+static int dead_write(void *ctx, const char *p, size_t n, struct err *e)
+{
+	(void)p;
+	(void)n;
+	return dead_read(ctx, NULL, e);
+}
+
+static void go_offline(struct be_imap_link *l)
+{
+	static const struct imap_io dead = { NULL, dead_read, dead_exact, dead_write, NULL, NULL };
+	struct err ignored;
+	err_init(&ignored);
+	l->p = imap_new(&dead, NULL);
+	(void)imap_open(l->p, false, &ignored); /* fails: state ERROR */
+}
+
+int be_imap_reconnect(struct be_imap_link *l, struct err *e)
+{
+	imap_free(&l->p);
+	conn_close(&l->io.c);
+	l->selected = NULL;
+	struct conn_cert cert;
+	bool unverified;
+	log_info(l->lg, "imap %s: reconnecting to %s", l->acct->name, l->acct->host);
+	int rc = session(l, l->pin[0] ? l->pin : NULL, &cert, &unverified, e);
+	if (rc < 0) {
+		log_warn(l->lg, "imap %s: %s", l->acct->name, e->msg);
+		go_offline(l);
+	}
+	return rc;
+}
+
 void be_imap_disconnect(struct be_imap_link **lp)
 {
 	struct be_imap_link *l = *lp;
@@ -144,7 +192,7 @@ void be_imap_disconnect(struct be_imap_link **lp)
 		return;
 	struct err ignored;
 	err_init(&ignored);
-	if (imap_state(l->p) != IMAP_STATE_ERROR)
+	if (l->p != NULL && imap_state(l->p) != IMAP_STATE_ERROR)
 		(void)imap_logout(l->p, &ignored);
 	imap_free(&l->p);
 	conn_close(&l->io.c);

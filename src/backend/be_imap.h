@@ -46,7 +46,12 @@ void be_imap_disconnect(struct be_imap_link **l);
  * what came and sends DONE; renewed within 25 minutes) or seen by NOOP
  * where IDLE is absent, moves by UID MOVE (else COPY, +FLAGS \Deleted and
  * UID EXPUNGE), queries run as UID SEARCH on the server.  Never CLOSE (it
- * would expunge). */
+ * would expunge).  A folder reopens from the account's cache
+ * (store/imap_cache.h, be_imap_cache.c).  A lost connection is noticed by
+ * check, which reconnects (same certificate, nobody asked), selects the
+ * folder again and resynchronises as a reopen does; while that fails the
+ * folder is offline (be_folder.offline, a notice, tries 2 s apart
+ * doubling to 60 s) and its index stays readable. */
 int be_imap_open(struct be_account **a_r, const struct cfg_account *acct,
 		 const char *state_dir, const struct ui_hooks *ui, struct logger *lg,
 		 struct err *e);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <string.h>
 #include <time.h>
 
@@ -569,12 +570,75 @@ static bool pushed(const struct imap_folder *x)
 	return poll(&pfd, 1, 0) > 0;
 }
 
+static void notice(struct be_folder *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void notice(struct be_folder *f, const char *fmt, ...)
+{
+	const struct ui_hooks *ui = f->account->ui;
+	if (ui == NULL || ui->notice == NULL)
+		return;
+	char text[ERR_MSG_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	ui->notice(ui->ctx, text);
+}
+
+/* The connection is lost: reconnect (at most once per backoff period,
+ * 2 s doubling to 60 s), select the folder again and bring it up to date
+ * as a reopen would (be_imap_cache.c).  Offline, the folder stays as it
+ * was, readable; check reports no changes and says so once per try. */
+static int reconnect(struct be_folder *f, unsigned *changes_r, struct err *e)
+{
+	struct imap_folder *x = f->priv;
+	time_t now = time(NULL);
+	if (now < x->retry_at)
+		return 0;
+	be_imap_cache_flush(x);
+	size_t before = x->n;
+	struct imap_cache_folder st = { .uidvalidity = x->uidvalidity,
+					.highestmodseq = x->highestmodseq };
+	struct err re;
+	err_init(&re);
+	x->idle_since = 0;
+	int rc = be_imap_reconnect(x->link, &re);
+	if (rc == 0)
+		rc = select_folder(x, x->wire, x->read_only, &st, &re);
+	if (rc == 0)
+		rc = be_imap_cache_resync(f, &st, &re);
+	if (rc < 0) {
+		x->backoff = x->backoff ? (x->backoff * 2 > 60 ? 60 : x->backoff * 2) : 2;
+		x->retry_at = now + x->backoff;
+		notice(f, _("Offline; trying again in %u s (%s)."), x->backoff, re.msg);
+		(void)e;
+		f->offline = true;
+		return 0;
+	}
+	f->offline = false;
+	x->backoff = 0;
+	x->retry_at = 0;
+	be_imap_cache_flush(x);
+	notice(f, _("Reconnected to %s."), x->link->acct->host);
+	*changes_r = BE_CHANGE_REBUILT | (x->n > before ? BE_CHANGE_NEW : 0);
+	publish(f);
+	return 0;
+}
+
+static bool connection_lost(const struct imap *p)
+{
+	return imap_state(p) == IMAP_STATE_ERROR || imap_state(p) == IMAP_STATE_LOGOUT;
+}
+
 int be_imap_check(struct be_folder *f, unsigned *changes_r, struct err *e)
 {
 	struct imap_folder *x = f->priv;
 	*changes_r = 0;
 	size_t before = x->n;
 	x->flags_changed = x->removed = false;
+	if (x->link->p == NULL || connection_lost(x->link->p))
+		return reconnect(f, changes_r, e);
 	struct imap *p = x->link->p;
 	if (imap_idling(p) && !pushed(x) && time(NULL) - x->idle_since < IDLE_RENEW_S)
 		return 0; /* nothing came: IDLE goes on */
@@ -583,10 +647,10 @@ int be_imap_check(struct be_folder *f, unsigned *changes_r, struct err *e)
 		 * commands may follow, and is begun again by wait_fd -- at
 		 * once, well before the 29 minutes of RFC 2177 s3. */
 		if (imap_idle_done(p, be_imap_untagged, x, e) < 0)
-			return -1;
+			return connection_lost(p) ? reconnect(f, changes_r, e) : -1;
 		x->idle_since = 0;
 	} else if (imap_simple(p, "NOOP", NULL, be_imap_untagged, x, e) < 0) {
-		return -1;
+		return connection_lost(p) ? reconnect(f, changes_r, e) : -1;
 	}
 	if ((x->grew || x->exists > x->n) && fetch_new(f, e) < 0)
 		return -1;

@@ -23,7 +23,13 @@ struct be_imap_link {
 	const struct ui_hooks *ui;
 	struct logger *lg;
 	struct imap_folder *selected; /* the folder SELECTed now, or NULL */
+	char pin[65];                 /* the certificate to require on reconnecting,
+					 or "" (verified as usual) */
 };
+
+/* Connects again after the connection was lost (same account, same
+ * certificate; nobody is asked anything).  0, or -1 with e. */
+int be_imap_reconnect(struct be_imap_link *l, struct err *e);
 
 /* The account: its configuration, the session. */
 struct imap_account {
@@ -60,6 +66,8 @@ struct imap_folder {
 	uint32_t *gone;            /* UIDs removed since the cache was written */
 	size_t n_gone, cap_gone;
 	bool cache_reset;          /* the cache's copy is void (new UIDVALIDITY) */
+	time_t retry_at;           /* offline: when to try to reconnect */
+	unsigned backoff;          /* offline: seconds until the next try */
 };
 
 /* The untagged data of an open folder (EXISTS, EXPUNGE, VANISHED,

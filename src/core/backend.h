@@ -142,6 +142,8 @@ struct be_folder {
 	unsigned generation;  /* incremented whenever msgs is rebuilt */
 	bool readonly;
 	bool dirty;           /* changes not yet written (sync) */
+	bool offline;         /* the server cannot be reached now: msgs is the
+				 last known state, and changes fail */
 	void *priv;
 };
 

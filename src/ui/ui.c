@@ -141,8 +141,9 @@ void ui_draw_status(struct ui *u, const char *right)
 		buf_cut_ok(buf_printf(&b, _(" Del:%zu"), deleted));
 	if (u->limit != NULL)
 		buf_cut_ok(buf_printf(&b, _(" Shown:%zu"), u->view.n));
-	buf_cut_ok(buf_printf(&b, "] (%s) %s ", (u->acct->caps & BE_CAP_OFFLINE) ?
-			      _("offline") : _("online"), right ? right : ""));
+	bool offline = (u->acct->caps & BE_CAP_OFFLINE) || (u->folder && u->folder->offline);
+	buf_cut_ok(buf_printf(&b, "] (%s) %s ", offline ? _("offline") : _("online"),
+			      right ? right : ""));
 	put_safe(LINES - 2, 0, b.data, COLS, ui_attr(u, UI_C_STATUS), true);
 	buf_release(&b);
 }
