@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "header.h"
 #include "i18n.h"
 #include "imap_fetch.h"
 #include "imap_seqset.h"
@@ -23,8 +24,6 @@
 #define MESSAGE_MAX ((size_t)256 << 20)
 #define IDLE_RENEW_S (25 * 60) /* RFC 2177 s3: servers may end IDLE after 30 min */
 
-#define SUMMARY_ITEMS "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE " \
-		      "BODY.PEEK[HEADER.FIELDS (REFERENCES)])"
 
 /* ------------------------------------------------------------ messages */
 
@@ -95,11 +94,20 @@ static void add_message(struct imap_folder *x, const struct imap_fetch *fe)
 	struct imap_msg *m = &x->msgs[x->n++];
 	memset(m, 0, sizeof(*m));
 	m->uid = fe->uid;
-	imap_fetch_summary(fe, &m->sum);
 	const struct imap_fetch_section *s =
-		imap_fetch_section(fe, IMAP_SECTION_BODY, "HEADER.FIELDS (REFERENCES)");
-	if (s != NULL)
-		(void)imap_fetch_references(&m->sum, s->data, s->len);
+		imap_fetch_section(fe, IMAP_SECTION_BODY, BE_IMAP_HEADER_FIELDS);
+	if (s != NULL && s->data != NULL) {
+		struct header_limits lim;
+		header_limits_default(&lim);
+		summary_from_message(&m->sum, s->data, s->len, &lim);
+		m->sum.size = (size_t)fe->rfc822_size;
+		if (m->sum.date == SUMMARY_DATE_UNKNOWN && (fe->present & IMAP_FETCH_INTERNALDATE)) {
+			m->sum.date = fe->internaldate;
+			m->sum.zone_minutes = fe->internaldate_zone;
+		}
+	} else {
+		imap_fetch_summary(fe, &m->sum); /* ENVELOPE, if a server sent it */
+	}
 	summary_pack(&m->sum);
 	m->flags = flags_of(&fe->flags);
 	m->modseq = fe->modseq;
@@ -131,7 +139,7 @@ static int on_fetch(struct imap_folder *x, const struct imap_response *r, struct
 	 * does not say that every change below it was seen.) */
 	if (fe.present & IMAP_FETCH_UID) {
 		struct imap_msg *m = x->sorted ? by_uid(x, fe.uid, NULL) : NULL;
-		if (m == NULL && (fe.present & IMAP_FETCH_ENVELOPE))
+		if (m == NULL && (fe.present & (IMAP_FETCH_ENVELOPE | IMAP_FETCH_RFC822_SIZE)))
 			add_message(x, &fe);
 		else if (m != NULL && (fe.present & IMAP_FETCH_FLAGS))
 			new_flags(x, m, &fe);
@@ -282,7 +290,7 @@ int be_imap_fetch_summaries(struct be_folder *f, uint32_t from_seq, struct err *
 			uint32_t lo = next_hi >= from_seq + FETCH_CHUNK - 1 ? next_hi - FETCH_CHUNK + 1
 									    : from_seq;
 			char range[192];
-			snprintf(range, sizeof(range), "%u:%u " SUMMARY_ITEMS, lo, next_hi);
+			snprintf(range, sizeof(range), "%u:%u " BE_IMAP_SUMMARY_ITEMS, lo, next_hi);
 			struct imap_cmd c;
 			imap_cmd_init(&c, p, "FETCH");
 			imap_cmd_raw(&c, range);
@@ -789,7 +797,7 @@ static int fetch_uids(struct imap_folder *x, const struct imap_seqset *uids, str
 		buf_reset(&text);
 		if (imap_seqset_format(uids, &from, SET_TEXT_MAX, &text) == 0)
 			break;
-		buf_cut_ok(buf_append_str(&text, " " SUMMARY_ITEMS));
+		buf_cut_ok(buf_append_str(&text, " " BE_IMAP_SUMMARY_ITEMS));
 		struct imap_cmd c;
 		imap_cmd_init(&c, x->link->p, "UID FETCH");
 		imap_cmd_raw(&c, text.data);
