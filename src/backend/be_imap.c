@@ -485,10 +485,87 @@ static void close_account(struct be_account **ap)
 	*ap = NULL;
 }
 
+/* ---- folder administration (RFC 9051 s6.3.4-6.3.7) ---- */
+
+/* Runs VERB with the wire names of the folders given (one or two). */
+static int folder_command(struct be_account *a, const char *verb, const char *name,
+			  const char *to, struct err *e)
+{
+	struct imap_account *acc = a->priv;
+	char *w1 = be_imap_wire_name(acc, name, e);
+	char *w2 = w1 && to ? be_imap_wire_name(acc, to, e) : NULL;
+	int rc = -1;
+	if (w1 != NULL && (to == NULL || w2 != NULL)) {
+		struct imap_cmd c;
+		imap_cmd_init(&c, acc->link->p, verb);
+		imap_cmd_string(&c, w1, strlen(w1), false);
+		if (w2 != NULL)
+			imap_cmd_string(&c, w2, strlen(w2), false);
+		rc = imap_run(acc->link->p, &c, NULL, NULL, e);
+		imap_cmd_release(&c);
+	}
+	/* A folder deleted or renamed: its cached copy means nothing now. */
+	if (rc == 0 && acc->cache != NULL && (strcmp(verb, "DELETE") == 0 ||
+					      strcmp(verb, "RENAME") == 0)) {
+		struct err ce;
+		err_init(&ce);
+		(void)imap_cache_drop_folder(acc->cache, w1, &ce);
+	}
+	free(w1);
+	free(w2);
+	return rc;
+}
+
+static int create_folder(struct be_account *a, const char *name, struct err *e)
+{
+	/* Subscribed too, as a mail client's new folder is expected to be. */
+	if (folder_command(a, "CREATE", name, NULL, e) < 0)
+		return -1;
+	return folder_command(a, "SUBSCRIBE", name, NULL, e);
+}
+
+static int rename_folder(struct be_account *a, const char *from, const char *to,
+			 struct err *e)
+{
+	if (str_eq_ci(from, "INBOX"))
+		return err_set(e, ERR_FOLDER, ERR_USAGE, _("INBOX cannot be renamed here"));
+	if (folder_command(a, "RENAME", from, to, e) < 0)
+		return -1;
+	struct err ignored;
+	err_init(&ignored);
+	(void)folder_command(a, "UNSUBSCRIBE", from, NULL, &ignored);
+	(void)folder_command(a, "SUBSCRIBE", to, NULL, &ignored);
+	return 0;
+}
+
+static int delete_folder(struct be_account *a, const char *name, struct err *e)
+{
+	if (str_eq_ci(name, "INBOX"))
+		return err_set(e, ERR_FOLDER, ERR_USAGE, _("INBOX cannot be deleted"));
+	struct imap_account *acc = a->priv;
+	char *wire = be_imap_wire_name(acc, name, e);
+	if (wire == NULL)
+		return -1;
+	bool open = acc->link->selected != NULL && strcmp(acc->link->selected->wire, wire) == 0;
+	free(wire);
+	if (open)
+		return err_set(e, ERR_FOLDER, ERR_USAGE, _("%s is open: open another folder first"),
+			       name);
+	struct err ignored;
+	err_init(&ignored);
+	(void)folder_command(a, "UNSUBSCRIBE", name, NULL, &ignored);
+	return folder_command(a, "DELETE", name, NULL, e);
+}
+
+static int subscribe(struct be_account *a, const char *name, bool on, struct err *e)
+{
+	return folder_command(a, on ? "SUBSCRIBE" : "UNSUBSCRIBE", name, NULL, e);
+}
+
 static const struct backend_ops imap_ops = {
 	.name = "imap",
 	.caps = BE_CAP_FOLDERS | BE_CAP_SERVER_FLAGS | BE_CAP_SERVER_SEARCH | BE_CAP_PARTS |
-		BE_CAP_COPY | BE_CAP_WAIT_FD,
+		BE_CAP_COPY | BE_CAP_WAIT_FD | BE_CAP_FOLDER_ADMIN,
 	.list_folders = list_folders,
 	.open_folder = be_imap_open_folder,
 	.close_folder = be_imap_close_folder,
@@ -500,6 +577,10 @@ static const struct backend_ops imap_ops = {
 	.wait_fd = wait_fd,
 	.search = be_imap_search,
 	.copy = be_imap_copy,
+	.create_folder = create_folder,
+	.rename_folder = rename_folder,
+	.delete_folder = delete_folder,
+	.subscribe = subscribe,
 	.close_account = close_account,
 };
 

@@ -40,6 +40,7 @@ static const char *const screen_names[UI_SCREEN_COUNT] = {
 #define S_INDEX (1u << UI_SCREEN_INDEX)
 #define S_PAGER (1u << UI_SCREEN_PAGER)
 #define S_ATTACH (1u << UI_SCREEN_ATTACH)
+#define S_FOLDERS (1u << UI_SCREEN_FOLDERS)
 #define S_MSG (S_INDEX | S_PAGER)
 
 static const struct action_def {
@@ -105,6 +106,12 @@ static const struct action_def {
 	[UI_ACTION_REDRAW_SCREEN] = { "redraw-screen", S_ALL, N_("clear and redraw the screen") },
 	[UI_ACTION_EXIT] = { "exit", S_ALL, N_("leave this screen") },
 	[UI_ACTION_QUIT] = { "quit", S_ALL, N_("write the changes and quit") },
+	[UI_ACTION_CREATE_MAILBOX] = { "create-mailbox", S_FOLDERS, N_("create a folder") },
+	[UI_ACTION_RENAME_MAILBOX] = { "rename-mailbox", S_FOLDERS, N_("rename the folder") },
+	[UI_ACTION_DELETE_MAILBOX] = { "delete-mailbox", S_FOLDERS, N_("delete the folder") },
+	[UI_ACTION_SUBSCRIBE] = { "subscribe", S_FOLDERS, N_("subscribe to the folder") },
+	[UI_ACTION_UNSUBSCRIBE] = { "unsubscribe", S_FOLDERS,
+				    N_("unsubscribe from the folder") },
 };
 
 static const struct alias {
@@ -390,6 +397,11 @@ static const struct default_binding {
 	{ UI_SCREEN_ATTACH, 'm', UI_ACTION_VIEW_MAILCAP },
 	{ UI_SCREEN_ATTACH, 's', UI_ACTION_SAVE_ENTRY },
 	{ UI_SCREEN_ATTACH, '|', UI_ACTION_PIPE_ENTRY },
+	{ UI_SCREEN_FOLDERS, 'C', UI_ACTION_CREATE_MAILBOX },
+	{ UI_SCREEN_FOLDERS, 'r', UI_ACTION_RENAME_MAILBOX },
+	{ UI_SCREEN_FOLDERS, 'd', UI_ACTION_DELETE_MAILBOX },
+	{ UI_SCREEN_FOLDERS, 's', UI_ACTION_SUBSCRIBE },
+	{ UI_SCREEN_FOLDERS, 'u', UI_ACTION_UNSUBSCRIBE },
 
 	{ UI_SCREEN_HELP, ' ', UI_ACTION_NEXT_PAGE },
 	{ UI_SCREEN_HELP, '-', UI_ACTION_PREVIOUS_PAGE },

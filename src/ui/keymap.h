@@ -126,6 +126,11 @@ enum ui_action {
 	UI_ACTION_REDRAW_SCREEN,
 	UI_ACTION_EXIT,            /* leave this screen; index: quit, no sync */
 	UI_ACTION_QUIT,            /* write changes and quit */
+	UI_ACTION_CREATE_MAILBOX,  /* folders: create a folder */
+	UI_ACTION_RENAME_MAILBOX,
+	UI_ACTION_DELETE_MAILBOX,
+	UI_ACTION_SUBSCRIBE,
+	UI_ACTION_UNSUBSCRIBE,
 	UI_ACTION_COUNT
 };
 

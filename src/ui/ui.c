@@ -568,6 +568,65 @@ int ui_run(struct be_account **a, const struct ui_options *opt, struct err *e)
 
 /* ------------------------------------------------------------ folders */
 
+/* create, rename, delete, subscribe, unsubscribe on the folder list.
+ * Returns true when the list must be read again. */
+static bool folder_admin(struct ui *u, enum ui_action a, const struct be_folder_info *fi)
+{
+	const struct backend_ops *ops = u->acct->ops;
+	if (!(u->acct->caps & BE_CAP_FOLDER_ADMIN)) {
+		ui_error(u, _("This account's folders cannot be changed."));
+		return false;
+	}
+	if (a != UI_ACTION_CREATE_MAILBOX && fi == NULL)
+		return false;
+	struct err e;
+	err_init(&e);
+	struct buf name;
+	buf_init(&name, PROMPT_MAX);
+	int rc = 0;
+	bool done = false;
+	char q[PROMPT_MAX + 64];
+	switch (a) {
+	case UI_ACTION_CREATE_MAILBOX:
+		if (prompt_line(_("Create folder: "), NULL, &name) == 0 && name.len > 0) {
+			rc = ops->create_folder(u->acct, name.data, &e);
+			done = true;
+		}
+		break;
+	case UI_ACTION_RENAME_MAILBOX:
+		snprintf(q, sizeof(q), _("Rename %s to: "), fi->display);
+		if (prompt_line(q, fi->name, &name) == 0 && name.len > 0) {
+			rc = ops->rename_folder(u->acct, fi->name, name.data, &e);
+			done = true;
+		}
+		break;
+	case UI_ACTION_DELETE_MAILBOX:
+		snprintf(q, sizeof(q), _("Delete folder %s and its messages?"), fi->display);
+		if (prompt_yes_no(q, false)) {
+			rc = ops->delete_folder(u->acct, fi->name, &e);
+			done = true;
+		}
+		break;
+	default:
+		rc = ops->subscribe(u->acct, fi->name, a == UI_ACTION_SUBSCRIBE, &e);
+		done = true;
+		break;
+	}
+	if (rc < 0)
+		ui_error(u, "%s", e.msg);
+	else if (done)
+		ui_say(u, _("Done."));
+	buf_release(&name);
+	return done && rc == 0;
+}
+
+static bool is_admin(enum ui_action a)
+{
+	return a == UI_ACTION_CREATE_MAILBOX || a == UI_ACTION_RENAME_MAILBOX ||
+	       a == UI_ACTION_DELETE_MAILBOX || a == UI_ACTION_SUBSCRIBE ||
+	       a == UI_ACTION_UNSUBSCRIBE;
+}
+
 static void folder_list(struct ui *u)
 {
 	struct be_folder_info *list = NULL;
@@ -591,6 +650,8 @@ static void folder_list(struct ui *u)
 			buf_cut_ok(buf_printf(&line, "%*s", fi->depth * 2, ""));
 			buf_cut_ok(sanitize_text(fi->display, strlen(fi->display), SANITIZE_LINE,
 						 &line));
+			if (!fi->subscribed && (u->acct->caps & BE_CAP_FOLDER_ADMIN))
+				buf_cut_ok(buf_append_str(&line, _(" (not subscribed)")));
 			if (fi->total >= 0)
 				buf_cut_ok(buf_printf(&line, "  (%ld/%ld)", fi->unread, fi->total));
 			term_put(1 + r, 0, line.data, line.len, COLS,
@@ -606,6 +667,19 @@ static void folder_list(struct ui *u)
 			break;
 		if (ui_list_move(a, &cur, n, rows))
 			continue;
+		if (is_admin(a)) {
+			if (folder_admin(u, a, n > 0 ? &list[cur] : NULL)) {
+				be_folder_list_free(&list, n);
+				n = 0;
+				if (u->acct->ops->list_folders(u->acct, &list, &n, &e) < 0) {
+					ui_error(u, "%s", e.msg);
+					return;
+				}
+				if (cur >= n)
+					cur = n ? n - 1 : 0;
+			}
+			continue;
+		}
 		if (a == UI_ACTION_SELECT_ENTRY && n > 0 && list[cur].selectable) {
 			struct be_folder *f = NULL;
 			if (u->acct->ops->open_folder(u->acct, list[cur].name, false, &f, &e) < 0) {

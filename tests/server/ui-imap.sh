@@ -68,6 +68,13 @@ elif action == "flags":          # flags SUBJECT: the flags of that message
 elif action == "count":          # count FOLDER
     typ, data = m.select(sys.argv[4], readonly=True)
     print(int(data[0]))
+elif action == "folders":        # every folder, "NAME subscribed|-"
+    typ, subs = m.lsub('""', '"*"')
+    subs = {l.decode().split(' "/" ')[-1].strip('"') for l in subs if l}
+    typ, data = m.list('""', '"*"')
+    for l in data:
+        name = l.decode().split(' "/" ')[-1].strip('"')
+        print(name, "subscribed" if name in subs else "-")
 elif action == "append":
     m.append("INBOX", None, None, msg("frank@example.org", sys.argv[4]))
 elif action == "flag":           # flag SUBJECT: +\Flagged on that message
@@ -165,8 +172,38 @@ check "the expunge was UID EXPUNGE of that message only" grep -q 'C: t[0-9]* UID
 
 keys c
 check "c lists the folders" wait_for "Entwürfe"
+
+# Folder administration from the list: C, r, u/s, d.
+keys C
+wait_for "Create folder:"
+text "Projekte/Übersicht"
+keys Enter
+check "C creates a folder (a modified UTF-7 name)" wait_for "Projekte/Übersicht"
+check "the other client sees it, subscribed" sh -c \
+	"python3 '$scratch/client.py' '$IMAPS_PORT' '$CA_FILE' folders | grep -qx 'Projekte/&ANw-bersicht subscribed'"
+row=$(screen | grep -n "Projekte/Übersicht" | head -1 | cut -d: -f1)
+keys Home
+for _ in $(seq 3 "$row"); do keys Down; done
+keys r
+wait_for "Rename Projekte/Übersicht to:"
+keys C-u
+text "Projekte/Neu"
+keys Enter
+check "r renames it" wait_for "Projekte/Neu"
+check "on the server" sh -c \
+	"python3 '$scratch/client.py' '$IMAPS_PORT' '$CA_FILE' folders | grep -qx 'Projekte/Neu subscribed'"
+keys u
+check "u unsubscribes" wait_for "Projekte/Neu (not subscribed)"
+check "on the server" sh -c \
+	"python3 '$scratch/client.py' '$IMAPS_PORT' '$CA_FILE' folders | grep -qx 'Projekte/Neu -'"
+keys d
+check "d asks first" wait_for "Delete folder Projekte/Neu and its messages?"
+keys y
+check "and deletes it" sh -c "sleep 1; python3 '$scratch/client.py' '$IMAPS_PORT' '$CA_FILE' folders |
+	grep -q 'Projekte/Neu' && exit 1 || exit 0"
+keys Home
 row=$(screen | grep -n "Entwürfe" | head -1 | cut -d: -f1)
-for _ in $(seq 2 "$row"); do keys Down; done
+for _ in $(seq 3 "$row"); do keys Down; done
 keys Enter
 check "and opens one" wait_for "draft in umlaut folder"
 check "with its message with an attachment" wait_for "report attached"
