@@ -26,7 +26,7 @@ scratch=$(mktemp -d)
 chmod 711 "$scratch"
 srv="$scratch/srv"
 sock="$scratch/sock"
-trap 'tmux -S "$sock" kill-server 2>/dev/null; bash "$here/../tests/server/dovecot.sh" stop "$srv" >/dev/null 2>&1; rm -rf "$scratch"' EXIT
+trap 'tmux -S "$sock" kill-server 2>/dev/null || true; bash "$here/../tests/server/dovecot.sh" stop "$srv" >/dev/null 2>&1; rm -rf "$scratch"' EXIT
 bash "$here/../tests/server/dovecot.sh" start "$srv" >/dev/null
 . "$srv/env"
 
@@ -82,7 +82,8 @@ finish() {
 sent() {
 	sleep 0.3
 	grep -ho "out=[0-9]*" "$srv/dovecot.log" 2>/dev/null | tail -1 | cut -d= -f2 |
-		awk '{ if ($1 == "") print "?"; else printf "%.1f", $1 / 1048576 }'
+		awk '{ if ($1 == "") print "?"; else if ($1 < 1048576) printf "%.1f KB", $1 / 1024;
+		       else printf "%.1f MB", $1 / 1048576 }'
 }
 
 cat > "$scratch/tern.conf" <<EOF
@@ -113,7 +114,7 @@ EOF
 one() {
 	t0=$(now); start "$2"; wait_for "$3"; t1=$(now)
 	mem=$(finish "$4")
-	printf '%-40s %8.3fs %9s %9s\n' "$1" "$(elapsed "$t0" "$t1")" "$mem" "$(sent)"
+	printf '%-40s %8.3fs %9s %12s\n' "$1" "$(elapsed "$t0" "$t1")" "$mem" "$(sent)"
 	echo "$(elapsed "$t0" "$t1") $mem" > "$scratch/last"
 }
 clients="tern"
@@ -134,7 +135,7 @@ for c in $clients; do # warm the server for each client
 	start "$(cmd "$c")"; wait_for "$(ready "$c" "$n")"; finish "$(quitkeys "$c")" >/dev/null
 	rm -rf "$scratch/cache" "$scratch/hcache"/*
 done
-printf '%-40s %9s %9s %9s\n' "" "to index" "peak MB" "MB recv"
+printf '%-40s %9s %9s %12s\n' "" "to index" "peak MB" "received"
 for c in $clients; do
 	one "$c: first open" "$(cmd "$c")" "$(ready "$c" "$n")" "$(quitkeys "$c")"
 	eval "first_$c=\"\$(cat '$scratch/last')\""
@@ -162,6 +163,7 @@ done
 if echo "$clients" | grep -q neomutt; then
 	tf=$(echo "$first_tern" | cut -d' ' -f1); nf=$(echo "$first_neomutt" | cut -d' ' -f1)
 	tm=$(echo "$first_tern" | cut -d' ' -f2); nm=$(echo "$first_neomutt" | cut -d' ' -f2)
-	echo "ratios: first open $(echo "$nf / $tf" | bc -l | cut -c1-5)x faster than neomutt;" \
-		"memory $(echo "$tm / $nm" | bc -l | cut -c1-5) of neomutt's"
+	printf 'ratios: first open %.2fx faster than neomutt; memory %.2f of neomutt'"'"'s\n' \
+		"$(echo "$nf / $tf" | bc -l)" "$(echo "$tm / $nm" | bc -l)"
 fi
+exit 0

@@ -18,7 +18,7 @@ make -C "$build" -s src/tern >/dev/null
 tern="$(cd "$build" && pwd)/src/tern"
 scratch=$(mktemp -d)
 sock="$scratch/sock"
-trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$scratch"' EXIT
+trap 'tmux -S "$sock" kill-server 2>/dev/null || true; rm -rf "$scratch"' EXIT
 mkdir -p "$scratch/Mail" "$scratch/cache"
 work="$scratch/work.mbox"
 cp "$mbox" "$work"
