@@ -16,7 +16,7 @@ mbox=${BENCH_MBOX:-/tmp/tern-bench-100k.mbox}
 make -C "$build" -s src/tern >/dev/null
 tern="$build/src/tern"
 scratch=$(mktemp -d)
-trap 'tmux -S "$scratch/sock" kill-server 2>/dev/null; rm -rf "$scratch"' EXIT
+trap 'tmux -S "$scratch/sock" kill-server 2>/dev/null || true; rm -rf "$scratch"' EXIT
 export XDG_CACHE_HOME="$scratch/cache"
 work="$scratch/work.mbox"
 cp "$mbox" "$work"

@@ -30,7 +30,7 @@ hdr_s=$(echo "$hdr" | sed 's/.* in \([0-9.]*\) s.*/\1/')
 # to its exit is measured.  HOME is a scratch directory with a Mail folder
 # so that mutt asks nothing.
 scratch=$(mktemp -d)
-trap 'tmux -S "$scratch/sock" kill-server 2>/dev/null; rm -rf "$scratch"' EXIT
+trap 'tmux -S "$scratch/sock" kill-server 2>/dev/null || true; rm -rf "$scratch"' EXIT
 mkdir -p "$scratch/Mail"
 open_time() { # open_time PROGRAM
 	command -v "$1" >/dev/null 2>&1 || { echo "-"; return; }
