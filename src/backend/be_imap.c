@@ -477,6 +477,7 @@ static void close_account(struct be_account **ap)
 	struct imap_account *acc = a->priv;
 	be_imap_disconnect(&acc->link);
 	imap_cache_close(&acc->cache);
+	free(acc->journal_path);
 	cfg_account_release(&acc->acct);
 	free(acc->state_dir);
 	free(acc);
@@ -609,10 +610,12 @@ int be_imap_open(struct be_account **a_r, const struct cfg_account *acct,
 	struct imap_account *acc = xcalloc(1, sizeof(*acc));
 	cfg_account_copy(&acc->acct, acct);
 	acc->state_dir = xstrdup(state_dir);
+	acc->journal_path = be_net_state_file(state_dir, "imap", acct->name, "journal");
 	acc->lg = lg;
 	if (be_imap_connect(&acc->link, &acc->acct, state_dir, ui, lg, e) < 0) {
 		cfg_account_release(&acc->acct);
 		free(acc->state_dir);
+		free(acc->journal_path);
 		free(acc);
 		return -1;
 	}

@@ -51,7 +51,9 @@ void be_imap_disconnect(struct be_imap_link **l);
  * check, which reconnects (same certificate, nobody asked), selects the
  * folder again and resynchronises as a reopen does; while that fails the
  * folder is offline (be_folder.offline, a notice, tries 2 s apart
- * doubling to 60 s) and its index stays readable. */
+ * doubling to 60 s) and its index stays readable; flags set meanwhile go
+ * to the account's journal (store/imap_journal.h) and are sent once the
+ * folder is selected again (be_imap_offline.c). */
 int be_imap_open(struct be_account **a_r, const struct cfg_account *acct,
 		 const char *state_dir, const struct ui_hooks *ui, struct logger *lg,
 		 struct err *e);

@@ -134,8 +134,8 @@ static int prune(struct imap_folder *x, struct err *e)
 int be_imap_fetch_from_uid(struct be_folder *f, uint32_t lo, struct err *e)
 {
 	struct imap_folder *x = f->priv;
-	char args[sizeof(BE_IMAP_SUMMARY_ITEMS) + 32];
-	snprintf(args, sizeof(args), "%u:* " BE_IMAP_SUMMARY_ITEMS, lo);
+	char args[sizeof(BE_IMAP_SUMMARY_ITEMS_MODSEQ) + 32];
+	snprintf(args, sizeof(args), "%u:* %s", lo, BE_IMAP_SUMMARY_ITEMS_FOR(x->link->p));
 	/* "lo:*" names the last message even when it is below lo (RFC 9051
 	 * s9 seq-range): the lookup by UID keeps it from being added twice. */
 	int rc = uid_fetch(x, args, e);

@@ -72,7 +72,7 @@ static int by_uid_cmp(const void *a, const void *b)
 }
 
 /* Rebuilds the core view (f->msgs) from x->msgs. */
-static void publish(struct be_folder *f)
+void be_imap_publish(struct be_folder *f)
 {
 	struct imap_folder *x = f->priv;
 	free(f->msgs);
@@ -290,7 +290,8 @@ int be_imap_fetch_summaries(struct be_folder *f, uint32_t from_seq, struct err *
 			uint32_t lo = next_hi >= from_seq + FETCH_CHUNK - 1 ? next_hi - FETCH_CHUNK + 1
 									    : from_seq;
 			char range[192];
-			snprintf(range, sizeof(range), "%u:%u " BE_IMAP_SUMMARY_ITEMS, lo, next_hi);
+			snprintf(range, sizeof(range), "%u:%u %s", lo, next_hi,
+				 BE_IMAP_SUMMARY_ITEMS_FOR(p));
 			struct imap_cmd c;
 			imap_cmd_init(&c, p, "FETCH");
 			imap_cmd_raw(&c, range);
@@ -317,8 +318,8 @@ int be_imap_fetch_summaries(struct be_folder *f, uint32_t from_seq, struct err *
 	return 0;
 }
 
-static int select_folder(struct imap_folder *x, const char *wire, bool readonly,
-			 const struct imap_cache_folder *st, struct err *e)
+int be_imap_select(struct imap_folder *x, const char *wire, bool readonly,
+		   const struct imap_cache_folder *st, struct err *e)
 {
 	struct imap *p = x->link->p;
 	struct imap_cmd c;
@@ -359,7 +360,7 @@ int be_imap_open_folder(struct be_account *a, const char *name, bool readonly,
 	x->cache = acc->cache;
 	struct imap_cache_folder st = { 0 };
 	(void)be_imap_cache_load(x, &st);
-	int rc = select_folder(x, wire, readonly, &st, e);
+	int rc = be_imap_select(x, wire, readonly, &st, e);
 	if (rc == 0)
 		rc = be_imap_cache_resync(f, &st, e);
 	if (rc < 0) {
@@ -367,10 +368,11 @@ int be_imap_open_folder(struct be_account *a, const char *name, bool readonly,
 		be_imap_close_folder(&f);
 		return -1;
 	}
+	be_imap_replay(f);
 	be_imap_cache_flush(x);
 	f->readonly = x->read_only;
 	x->grew = false;
-	publish(f);
+	be_imap_publish(f);
 	*f_r = f;
 	return 0;
 }
@@ -482,7 +484,7 @@ int be_imap_fetch(struct be_folder *f, size_t i, enum be_fetch what, struct buf 
 
 /* ------------------------------------------------------------ flags */
 
-static void flag_names(unsigned bits, struct buf *out)
+void be_imap_flag_names(unsigned bits, struct buf *out)
 {
 	static const struct {
 		unsigned bit;
@@ -505,7 +507,7 @@ static int store(struct imap_folder *x, const struct imap_seqset *set, char sign
 	struct buf names, text;
 	buf_init(&names, 128);
 	buf_init(&text, SET_TEXT_MAX + 256);
-	flag_names(bits, &names);
+	be_imap_flag_names(bits, &names);
 	size_t from = 0;
 	int rc = 0;
 	while (rc == 0 && from < set->n) {
@@ -533,6 +535,8 @@ int be_imap_set_flags(struct be_folder *f, const size_t *idx, size_t n, unsigned
 	clear &= SUMMARY_READ | SUMMARY_FLAGGED | SUMMARY_ANSWERED | SUMMARY_DELETED;
 	if (x->read_only)
 		return err_set(e, ERR_FOLDER, ERR_PERM, _("%s is read-only"), f->name);
+	if (be_imap_lost(x->link->p))
+		return be_imap_offline_set_flags(f, idx, n, set, clear, e);
 	struct imap_seqset uids;
 	imap_seqset_init(&uids);
 	for (size_t k = 0; k < n; k++)
@@ -578,75 +582,14 @@ static bool pushed(const struct imap_folder *x)
 	return poll(&pfd, 1, 0) > 0;
 }
 
-static void notice(struct be_folder *f, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void notice(struct be_folder *f, const char *fmt, ...)
-{
-	const struct ui_hooks *ui = f->account->ui;
-	if (ui == NULL || ui->notice == NULL)
-		return;
-	char text[ERR_MSG_MAX];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	ui->notice(ui->ctx, text);
-}
-
-/* The connection is lost: reconnect (at most once per backoff period,
- * 2 s doubling to 60 s), select the folder again and bring it up to date
- * as a reopen would (be_imap_cache.c).  Offline, the folder stays as it
- * was, readable; check reports no changes and says so once per try. */
-static int reconnect(struct be_folder *f, unsigned *changes_r, struct err *e)
-{
-	struct imap_folder *x = f->priv;
-	time_t now = time(NULL);
-	if (now < x->retry_at)
-		return 0;
-	be_imap_cache_flush(x);
-	size_t before = x->n;
-	struct imap_cache_folder st = { .uidvalidity = x->uidvalidity,
-					.highestmodseq = x->highestmodseq };
-	struct err re;
-	err_init(&re);
-	x->idle_since = 0;
-	int rc = be_imap_reconnect(x->link, &re);
-	if (rc == 0)
-		rc = select_folder(x, x->wire, x->read_only, &st, &re);
-	if (rc == 0)
-		rc = be_imap_cache_resync(f, &st, &re);
-	if (rc < 0) {
-		x->backoff = x->backoff ? (x->backoff * 2 > 60 ? 60 : x->backoff * 2) : 2;
-		x->retry_at = now + x->backoff;
-		notice(f, _("Offline; trying again in %u s (%s)."), x->backoff, re.msg);
-		(void)e;
-		f->offline = true;
-		return 0;
-	}
-	f->offline = false;
-	x->backoff = 0;
-	x->retry_at = 0;
-	be_imap_cache_flush(x);
-	notice(f, _("Reconnected to %s."), x->link->acct->host);
-	*changes_r = BE_CHANGE_REBUILT | (x->n > before ? BE_CHANGE_NEW : 0);
-	publish(f);
-	return 0;
-}
-
-static bool connection_lost(const struct imap *p)
-{
-	return imap_state(p) == IMAP_STATE_ERROR || imap_state(p) == IMAP_STATE_LOGOUT;
-}
-
 int be_imap_check(struct be_folder *f, unsigned *changes_r, struct err *e)
 {
 	struct imap_folder *x = f->priv;
 	*changes_r = 0;
 	size_t before = x->n;
 	x->flags_changed = x->removed = false;
-	if (x->link->p == NULL || connection_lost(x->link->p))
-		return reconnect(f, changes_r, e);
+	if (be_imap_lost(x->link->p))
+		return be_imap_reconnect_folder(f, changes_r, e);
 	struct imap *p = x->link->p;
 	if (imap_idling(p) && !pushed(x) && time(NULL) - x->idle_since < IDLE_RENEW_S)
 		return 0; /* nothing came: IDLE goes on */
@@ -655,10 +598,10 @@ int be_imap_check(struct be_folder *f, unsigned *changes_r, struct err *e)
 		 * commands may follow, and is begun again by wait_fd -- at
 		 * once, well before the 29 minutes of RFC 2177 s3. */
 		if (imap_idle_done(p, be_imap_untagged, x, e) < 0)
-			return connection_lost(p) ? reconnect(f, changes_r, e) : -1;
+			return be_imap_lost(p) ? be_imap_reconnect_folder(f, changes_r, e) : -1;
 		x->idle_since = 0;
 	} else if (imap_simple(p, "NOOP", NULL, be_imap_untagged, x, e) < 0) {
-		return connection_lost(p) ? reconnect(f, changes_r, e) : -1;
+		return be_imap_lost(p) ? be_imap_reconnect_folder(f, changes_r, e) : -1;
 	}
 	if ((x->grew || x->exists > x->n) && fetch_new(f, e) < 0)
 		return -1;
@@ -668,7 +611,7 @@ int be_imap_check(struct be_folder *f, unsigned *changes_r, struct err *e)
 		*changes_r |= BE_CHANGE_FLAGS;
 	be_imap_cache_flush(x);
 	if (*changes_r & BE_CHANGE_REBUILT)
-		publish(f);
+		be_imap_publish(f);
 	else if (x->flags_changed)
 		for (size_t i = 0; i < x->n; i++)
 			f->msgs[i].flags = x->msgs[i].flags;
@@ -704,7 +647,7 @@ int be_imap_sync(struct be_folder *f, bool expunge, struct err *e)
 	}
 	imap_seqset_release(&uids);
 	if (rc == 0)
-		publish(f);
+		be_imap_publish(f);
 	return rc;
 }
 
@@ -779,7 +722,7 @@ int be_imap_copy(struct be_folder *f, const size_t *idx, size_t n, const char *d
 	free(wire);
 	if (rc < 0 && e->code == IMAP_ERR_NO && strstr(e->msg, "[TRYCREATE]") != NULL)
 		err_set(e, ERR_FOLDER, IMAP_ERR_NO, _("there is no folder %s on the server"), dest);
-	publish(f);
+	be_imap_publish(f);
 	return rc;
 }
 
@@ -797,7 +740,7 @@ static int fetch_uids(struct imap_folder *x, const struct imap_seqset *uids, str
 		buf_reset(&text);
 		if (imap_seqset_format(uids, &from, SET_TEXT_MAX, &text) == 0)
 			break;
-		buf_cut_ok(buf_append_str(&text, " " BE_IMAP_SUMMARY_ITEMS));
+		buf_cut_ok(buf_printf(&text, " %s", BE_IMAP_SUMMARY_ITEMS_FOR(x->link->p)));
 		struct imap_cmd c;
 		imap_cmd_init(&c, x->link->p, "UID FETCH");
 		imap_cmd_raw(&c, text.data);
@@ -825,7 +768,7 @@ int be_imap_open_matches(struct be_account *a, const char *name, const struct qu
 	x->wire = wire;
 	struct imap_seqset uids;
 	imap_seqset_init(&uids);
-	int rc = select_folder(x, wire, true, NULL, e);
+	int rc = be_imap_select(x, wire, true, NULL, e);
 	if (rc == 0)
 		rc = be_imap_search_uids(x, q, &uids, e);
 	if (rc == 0 && uids.n > 0)
@@ -837,7 +780,7 @@ int be_imap_open_matches(struct be_account *a, const char *name, const struct qu
 		return -1;
 	}
 	f->readonly = true;
-	publish(f);
+	be_imap_publish(f);
 	*f_r = f;
 	return 0;
 }

@@ -26,6 +26,11 @@
 			      "IN-REPLY-TO REFERENCES CONTENT-TYPE)"
 #define BE_IMAP_SUMMARY_ITEMS "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[" \
 			      BE_IMAP_HEADER_FIELDS "])"
+/* The same with MODSEQ, once CONDSTORE is on (RFC 7162 s3.1.5). */
+#define BE_IMAP_SUMMARY_ITEMS_MODSEQ "(UID FLAGS MODSEQ INTERNALDATE RFC822.SIZE BODY.PEEK[" \
+				     BE_IMAP_HEADER_FIELDS "])"
+#define BE_IMAP_SUMMARY_ITEMS_FOR(p) \
+	((imap_enabled(p) & IMAP_CAP_CONDSTORE) ? BE_IMAP_SUMMARY_ITEMS_MODSEQ : BE_IMAP_SUMMARY_ITEMS)
 
 struct be_imap_link {
 	struct be_net_io io;
@@ -46,6 +51,7 @@ int be_imap_reconnect(struct be_imap_link *l, struct err *e);
 struct imap_account {
 	struct cfg_account acct;   /* a copy, owned */
 	struct imap_cache *cache;  /* NULL: none could be had */
+	char *journal_path;        /* offline flag changes (imap_journal.h) */
 	char *state_dir;
 	struct logger *lg;
 	struct be_imap_link *link;
@@ -123,6 +129,19 @@ int be_imap_fetch_summaries(struct be_folder *f, uint32_t from_seq, struct err *
 /* Summaries of the messages with UIDs from lo on (new mail). */
 int be_imap_fetch_from_uid(struct be_folder *f, uint32_t lo, struct err *e);
 void be_imap_sort(struct imap_folder *x);
+/* be_imap_folder.c: the folder's SELECT (st: the cached state for
+ * QRESYNC, or NULL), the core view rebuilt from x->msgs, flag names. */
+int be_imap_select(struct imap_folder *x, const char *wire, bool readonly,
+		   const struct imap_cache_folder *st, struct err *e);
+void be_imap_publish(struct be_folder *f);
+void be_imap_flag_names(unsigned bits, struct buf *out);
+/* be_imap_offline.c: whether the session is gone; reconnecting from
+ * check; flag changes kept while offline, and sent once back. */
+bool be_imap_lost(const struct imap *p);
+int be_imap_reconnect_folder(struct be_folder *f, unsigned *changes_r, struct err *e);
+int be_imap_offline_set_flags(struct be_folder *f, const size_t *idx, size_t n, unsigned set,
+			      unsigned clear, struct err *e);
+void be_imap_replay(struct be_folder *f);
 /* The UID SEARCH command for query q (initialised here). */
 void be_imap_search_command(struct imap_cmd *c, const struct imap *p,
 			    const struct query_node *q);

@@ -3,8 +3,10 @@
 # private Dovecot): the server drops the session (doveadm kick) -- tern
 # reconnects by itself, selects the folder again and goes on (new mail
 # pushed, flags sent); then the server refuses the login for a while --
-# tern says it is offline and keeps the index readable, tries again with a
-# growing delay, and is back once the login works again.
+# tern says it is offline and keeps the index readable, keeps a flag set
+# meanwhile in its journal, tries again with a growing delay, and once the
+# login works again sends the change (UNCHANGEDSINCE); a change kept when
+# tern is killed goes out with the next run.
 . "${top_srcdir:-.}/tests/lib.sh"
 if ! command -v "${DOVECOT_BIN:-dovecot}" >/dev/null 2>&1 &&
    [ ! -x /usr/sbin/dovecot ]; then
@@ -31,7 +33,9 @@ cat > "$scratch/client.py" <<'PY'
 import imaplib, ssl, sys, re
 m = imaplib.IMAP4_SSL("localhost", int(sys.argv[1]),
                       ssl_context=ssl.create_default_context(cafile=sys.argv[2]), timeout=20)
-m.login("alice", "alice-pw")
+import os
+# The password of the moment: the one tern is given too.
+m.login("alice", open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "pw")).read().strip())
 if sys.argv[3] == "append":
     m.append("INBOX", None, None, ("From: x@example.org\r\nSubject: %s\r\n\r\nbody\r\n"
                                    % sys.argv[4]).encode())
@@ -43,6 +47,7 @@ elif sys.argv[3] == "flags":
 m.logout()
 PY
 py() { python3 "$scratch/client.py" "$IMAPS_PORT" "$CA_FILE" "$@"; }
+echo alice-pw > "$scratch/pw"
 py append "before the drop" && py append "second one" || { echo "Bail out! python"; exit 1; }
 {
 	printf '[account mail]\nmode = imap\nhost = localhost\nport = %s\n' "$IMAPS_PORT"
@@ -72,10 +77,48 @@ check "a refused reconnection: tern says it is offline" wait_for "Offline; tryin
 check "and why" contains "$(screen)" "login with scram-sha-256 failed"
 check "the index is still there" contains "$(screen)" "after the drop"
 check "the status line says offline" contains "$(screen)" "(offline)"
+# A flag set while offline is kept in the journal, and sent once back.
+keys Home j
+keys F
+check "a flag set offline is kept for later" wait_for "Offline: the change is kept"
+check "in the account's journal, on disk" [ -s "$scratch/state/tern/imap-mail.journal" ]
 echo other-pw > "$scratch/pw"
 check "once the login works again, tern is back" wait_for "Reconnected to localhost."
 check "and online" wait_for "(online)"
 check "with a growing delay between tries" sh -c "grep -c 'reconnecting to' '$scratch/log' | grep -qv '^[01]\$'"
+check "the offline change goes to the server" sh -c "i=0; while [ \$i -lt 50 ]; do
+	python3 '$scratch/client.py' '$IMAPS_PORT' '$CA_FILE' flags 'second one' | grep -q Flagged && exit 0
+	sleep 0.2; i=\$((i + 1)); done; exit 1"
+check "with UNCHANGEDSINCE (CONDSTORE)" grep -q 'C: t[0-9]* UID STORE [0-9]* (UNCHANGEDSINCE [0-9]*) +FLAGS.SILENT (\\Flagged)' "$scratch/log"
+check "and the journal is emptied" [ ! -e "$scratch/state/tern/imap-mail.journal" ]
 keys q
 check "q quits" wait_for "TERN-EXITED 0"
+
+# Offline, a change, then tern is killed: the next run sends it.
+"$tmux" -S "$sock" kill-server 2>/dev/null
+"$tmux" -S "$sock" -f /dev/null new-session -d -s "$session" -x 110 -y 24 \
+	"env HOME='$scratch' XDG_STATE_HOME='$scratch/state' XDG_CACHE_HOME='$scratch/cache' \
+	 LANG=C.UTF-8 '$tern' -F '$scratch/tern.conf' --log '$scratch/log2' -a mail; \
+	 echo TERN-EXITED \$?; sleep 60"
+wait_for "after the drop"
+bash "$dovecot_sh" adduser "$srv" alice third-pw >/dev/null
+doveadm -c "$DOVECOT_CONF" kick alice >/dev/null 2>&1
+wait_for "Offline; trying again in"
+keys End
+keys F
+check "another flag set offline" wait_for "Offline: the change is kept"
+pkill -KILL -f "tern -F $scratch/tern.conf" 2>/dev/null
+sleep 0.5
+echo third-pw > "$scratch/pw"
+"$tmux" -S "$sock" kill-server 2>/dev/null
+"$tmux" -S "$sock" -f /dev/null new-session -d -s "$session" -x 110 -y 24 \
+	"env HOME='$scratch' XDG_STATE_HOME='$scratch/state' XDG_CACHE_HOME='$scratch/cache' \
+	 LANG=C.UTF-8 '$tern' -F '$scratch/tern.conf' --log '$scratch/log3' -a mail; \
+	 echo TERN-EXITED \$?; sleep 60"
+check "after a kill -9, the next run opens the folder" wait_for "changes made offline were sent"
+keys q
+wait_for "TERN-EXITED"
+check "and has sent the kept change" sh -c \
+	"python3 '$scratch/client.py' '$IMAPS_PORT' '$CA_FILE' flags 'after the drop' | grep -q Flagged"
+check "and the journal is emptied" [ ! -e "$scratch/state/tern/imap-mail.journal" ]
 done_testing
