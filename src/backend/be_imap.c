@@ -93,6 +93,14 @@ static int session(struct be_imap_link *l, const char *pin, struct conn_cert *ce
 	if (rc == 0)
 		rc = imap_enable(l->p, IMAP_CAP_CONDSTORE | IMAP_CAP_QRESYNC | IMAP_CAP_UTF8_ACCEPT,
 				 e);
+	/* RFC 2971: the program's name and version, nothing about the
+	 * person or the machine; a server that refuses it loses nothing. */
+	if (rc == 0 && imap_has(l->p, IMAP_CAP_ID)) {
+		struct err ignored;
+		err_init(&ignored);
+		(void)imap_simple(l->p, "ID", "(\"name\" \"tern\" \"version\" \"" PACKAGE_VERSION "\")",
+				  NULL, NULL, &ignored);
+	}
 	if (rc < 0) {
 		imap_free(&l->p);
 		conn_close(&l->io.c);

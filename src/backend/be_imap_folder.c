@@ -20,6 +20,7 @@
 
 #define FETCH_CHUNK 2000        /* messages per FETCH of summaries */
 #define FETCH_WINDOW 4          /* such FETCHes in flight */
+#define BE_IMAP_EXISTS_MAX 20000000u
 #define SET_TEXT_MAX 8000       /* bytes of a UID set in one command */
 #define MESSAGE_MAX ((size_t)256 << 20)
 #define IDLE_RENEW_S (25 * 60) /* RFC 2177 s3: servers may end IDLE after 30 min */
@@ -211,6 +212,12 @@ int be_imap_untagged(void *ctx, const struct imap_response *r, struct err *e)
 	case IMAP_DATA_EXISTS:
 		if (imap_resp_number(r, &n, e) < 0)
 			return -1;
+		/* A count no mailbox has would have us send millions of
+		 * FETCH commands: the server is not believed. */
+		if (n > BE_IMAP_EXISTS_MAX)
+			return err_set(e, ERR_ACCOUNT, ERR_LIMIT,
+				       _("the server claims %u messages in a folder (at most %u "
+					 "are accepted)"), n, BE_IMAP_EXISTS_MAX);
 		x->grew |= n > x->exists;
 		x->exists = n;
 		return 0;

@@ -5,7 +5,8 @@
 # pipelined) whose folder names carry escape sequences and broken modified
 # UTF-7; a greeting that is not IMAP; STARTTLS not offered, PREAUTH before
 # STARTTLS, a reply injected behind STARTTLS's OK; a tag we never sent; BYE;
-# a literal of absurd size; a server that stalls.  Each ends in a clear
+# a literal of absurd size; an absurd EXISTS and a flood of EXISTS; a
+# server that stalls.  Each ends in a clear
 # error (exit 3) or the documented output, never sending the password
 # where it must not go.
 . "${top_srcdir:-.}/tests/lib.sh"
@@ -124,6 +125,38 @@ check "a literal of absurd size fails (exit 3)" [ "$rc" -eq 3 ]
 check "at once ($((t1 - t0)) s)" [ $((t1 - t0)) -le 2 ]
 check "as over a limit" grep -qi "literal" "$scratch/err"
 kill -9 "$srv_pid" 2>/dev/null; wait "$srv_pid" 2>/dev/null
+
+# A folder said to hold four billion messages: not believed (it would
+# take millions of FETCH commands), at once.
+serve "${login[@]}" 'expect t3 EXAMINE INBOX' \
+	'send * 4000000000 EXISTS\r\nt3 OK [READ-ONLY] done\r\n' 'expect NOTHING-MORE'
+iconfig
+t0=$(date +%s)
+"$tern" -F "$scratch/tern.conf" -a h </dev/null >/dev/null 2>"$scratch/err"; rc=$?
+t1=$(date +%s)
+server_status
+check "an absurd EXISTS fails (exit $rc)" [ "$rc" -eq 3 ]
+check "saying what the server claimed" grep -q "claims 4000000000 messages" "$scratch/err"
+check "at once, sending no FETCH ($((t1 - t0)) s)" sh -c \
+	"[ $((t1 - t0)) -le 2 ] && ! grep -q FETCH '$scratch/srv.err'"
+
+# A flood of 50,000 EXISTS lines: read one at a time, the folder opens.
+flood=$(printf '* 2 EXISTS\\r\\n%.0s' $(seq 50000))
+hdr1='Subject: one\r\n\r\n' hdr2='Subject: two\r\n\r\n'
+fetched="* 1 FETCH (UID 1 FLAGS () RFC822.SIZE 20 BODY[HEADER.FIELDS (DATE FROM TO CC SUBJECT MESSAGE-ID IN-REPLY-TO REFERENCES CONTENT-TYPE)] {16}\\r\\n$hdr1)\\r\\n* 2 FETCH (UID 2 FLAGS (\\\\Seen) RFC822.SIZE 20 BODY[HEADER.FIELDS (DATE FROM TO CC SUBJECT MESSAGE-ID IN-REPLY-TO REFERENCES CONTENT-TYPE)] {16}\\r\\n$hdr2)\\r\\n"
+serve "${login[@]}" 'expect t3 EXAMINE INBOX' "send ${flood}t3 OK [READ-ONLY] done\\r\\n" \
+	'expect t4 FETCH 1:2 (UID FLAGS' "send ${fetched}t4 OK\\r\\n" \
+	'expect t5 LOGOUT' 'send * BYE\r\nt5 OK\r\n'
+iconfig
+t0=$(date +%s)
+out=$("$tern" -F "$scratch/tern.conf" -a h </dev/null 2>"$scratch/err"); rc=$?
+t1=$(date +%s)
+server_status
+[ "$st" -eq 0 ] || diag "fakesrv: $(cat "$scratch/srv.err"); tern: $(cat "$scratch/err")"
+check "an EXISTS flood: the folder opens (exit $rc, $((t1 - t0)) s)" [ "$rc" -eq 0 -a $((t1 - t0)) -le 10 ]
+check "with its two messages" sh -c "printf '%s\n' \"\$1\" | grep -q 'one\$' &&
+	printf '%s\n' \"\$1\" | grep -q 'two\$'" sh "$out"
+check "as scripted (fakesrv $st)" [ "$st" -eq 0 ]
 
 # A server that stops answering: the timeout ends it.
 serve "${login[@]}" 'expect t3 LIST' 'send * LIST () "/" INBOX\r\n' 'sleep 6000'

@@ -47,6 +47,14 @@ elif sys.argv[3] == "flags":
 m.logout()
 PY
 py() { python3 "$scratch/client.py" "$IMAPS_PORT" "$CA_FILE" "$@"; }
+# fresh_server: ends the tmux server and waits until it is gone, so that
+# the next new-session starts a new one rather than racing the old.
+fresh_server() {
+	"$tmux" -S "$sock" kill-server 2>/dev/null
+	i=0
+	while [ $i -lt 50 ] && "$tmux" -S "$sock" ls >/dev/null 2>&1; do sleep 0.1; i=$((i + 1)); done
+	rm -f "$sock"
+}
 echo alice-pw > "$scratch/pw"
 py append "before the drop" && py append "second one" || { echo "Bail out! python"; exit 1; }
 {
@@ -95,7 +103,7 @@ keys q
 check "q quits" wait_for "TERN-EXITED 0"
 
 # Offline, a change, then tern is killed: the next run sends it.
-"$tmux" -S "$sock" kill-server 2>/dev/null
+fresh_server
 "$tmux" -S "$sock" -f /dev/null new-session -d -s "$session" -x 110 -y 24 \
 	"env HOME='$scratch' XDG_STATE_HOME='$scratch/state' XDG_CACHE_HOME='$scratch/cache' \
 	 LANG=C.UTF-8 '$tern' -F '$scratch/tern.conf' --log '$scratch/log2' -a mail; \
@@ -110,7 +118,7 @@ check "another flag set offline" wait_for "Offline: the change is kept"
 pkill -KILL -f "tern -F $scratch/tern.conf" 2>/dev/null
 sleep 0.5
 echo third-pw > "$scratch/pw"
-"$tmux" -S "$sock" kill-server 2>/dev/null
+fresh_server
 "$tmux" -S "$sock" -f /dev/null new-session -d -s "$session" -x 110 -y 24 \
 	"env HOME='$scratch' XDG_STATE_HOME='$scratch/state' XDG_CACHE_HOME='$scratch/cache' \
 	 LANG=C.UTF-8 '$tern' -F '$scratch/tern.conf' --log '$scratch/log3' -a mail; \

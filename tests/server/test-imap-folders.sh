@@ -94,6 +94,8 @@ check "the log shows one LIST with the counts" grep -q 'C: t[0-9]* LIST "" "\*" 
 check "the log shows the login, never the password" sh -c \
 	"grep -q 'AUTHENTICATE SCRAM-SHA-256' '$scratch/log' && ! grep -q 'alice-pw' '$scratch/log'"
 check "and the session ends with LOGOUT" grep -q 'C: t[0-9]* LOGOUT' "$scratch/log"
+check "ID tells the server the program's name and version, nothing more" \
+	grep -Eq 'C: t[0-9]* ID \("name" "tern" "version" "[0-9.]+"\)$' "$scratch/log"
 
 # STARTTLS on the plain port, the LOGIN command.
 account "port = $IMAP_PORT" "tls = starttls" "auth = user"
