@@ -625,6 +625,52 @@ int be_imap_check(struct be_folder *f, unsigned *changes_r, struct err *e)
 	return 0;
 }
 
+static int per_piece(struct imap_folder *x, const char *verb, const struct imap_seqset *set,
+		     const char *wire, struct err *e);
+
+/* With trash = FOLDER: the deleted messages go there instead of being
+ * expunged -- their \Deleted removed first, so that the trash holds them
+ * whole -- unless this folder is the trash.  Returns 1 when moved, 0 when
+ * they are to be expunged here, -1 with e (then they stay, deleted). */
+static int to_trash(struct be_folder *f, const struct imap_seqset *uids, struct err *e)
+{
+	struct imap_folder *x = f->priv;
+	struct imap_account *acc = f->account->priv;
+	if (acc->acct.trash == NULL)
+		return 0;
+	char *wire = be_imap_wire_name(acc, acc->acct.trash, e);
+	if (wire == NULL)
+		return -1;
+	if (strcmp(wire, x->wire) == 0) {
+		free(wire);
+		return 0;
+	}
+	struct imap *p = x->link->p;
+	int rc = store(x, uids, '-', SUMMARY_DELETED, e);
+	if (rc == 0 && imap_has(p, IMAP_CAP_MOVE)) {
+		rc = per_piece(x, "UID MOVE", uids, wire, e);
+	} else if (rc == 0) {
+		rc = per_piece(x, "UID COPY", uids, wire, e);
+		if (rc == 0)
+			rc = store(x, uids, '+', SUMMARY_DELETED, e);
+		if (rc == 0)
+			rc = imap_has(p, IMAP_CAP_UIDPLUS) ? per_piece(x, "UID EXPUNGE", uids, NULL, e)
+							    : imap_simple(p, "EXPUNGE", NULL,
+									  be_imap_untagged, x, e);
+	}
+	if (rc < 0 && !be_imap_lost(p)) {
+		struct err ignored;
+		err_init(&ignored);
+		(void)store(x, uids, '+', SUMMARY_DELETED, &ignored); /* as they were */
+		if (e->code == IMAP_ERR_NO && strstr(e->msg, "[TRYCREATE]") != NULL)
+			err_set(e, ERR_FOLDER, IMAP_ERR_NO,
+				_("there is no folder %s on the server (trash = %s)"),
+				acc->acct.trash, acc->acct.trash);
+	}
+	free(wire);
+	return rc < 0 ? -1 : 1;
+}
+
 int be_imap_sync(struct be_folder *f, bool expunge, struct err *e)
 {
 	struct imap_folder *x = f->priv;
@@ -637,6 +683,12 @@ int be_imap_sync(struct be_folder *f, bool expunge, struct err *e)
 		if (x->msgs[i].flags & SUMMARY_DELETED)
 			imap_seqset_add(&uids, x->msgs[i].uid, x->msgs[i].uid);
 	int rc = 0;
+	int moved = uids.n > 0 ? to_trash(f, &uids, e) : 0;
+	if (moved != 0) {
+		imap_seqset_release(&uids);
+		be_imap_publish(f);
+		return moved < 0 ? -1 : 0;
+	}
 	if (uids.n > 0 && imap_has(x->link->p, IMAP_CAP_UIDPLUS)) {
 		/* Only ours (RFC 4315 s2.1): others' deletions stay. */
 		struct buf text;

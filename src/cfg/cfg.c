@@ -30,7 +30,7 @@
 enum key_id {
 	K_MODE, K_HOST, K_PORT, K_USER, K_TLS, K_TLS_CA_FILE, K_TLS_FINGERPRINT,
 	K_PASSWORD_COMMAND, K_PASSWORD, K_ALLOW_PLAINTEXT, K_MBOX, K_KEEP,
-	K_DELETE_AFTER_DAYS, K_AUTH, K_TIMEOUT, K_CONNECT_TIMEOUT, K_COUNT
+	K_DELETE_AFTER_DAYS, K_AUTH, K_TIMEOUT, K_CONNECT_TIMEOUT, K_TRASH, K_COUNT
 };
 
 static const struct key_def {
@@ -52,6 +52,7 @@ static const struct key_def {
 	[K_DELETE_AFTER_DAYS] = { "delete_after_days", M_POP3 },
 	[K_AUTH] = { "auth", M_NET },
 	[K_TIMEOUT] = { "timeout", M_NET },
+	[K_TRASH] = { "trash", M_IMAP },
 	[K_CONNECT_TIMEOUT] = { "connect_timeout", M_NET },
 };
 
@@ -126,6 +127,7 @@ void cfg_account_release(struct cfg_account *acct)
 	free(acct->folder);
 	free(acct->source);
 	free(acct->auth);
+	free(acct->trash);
 	cfg_account_init(acct);
 }
 
@@ -148,6 +150,7 @@ void cfg_account_copy(struct cfg_account *dst, const struct cfg_account *src)
 	dst->folder = dup_or_null(src->folder);
 	dst->source = dup_or_null(src->source);
 	dst->auth = dup_or_null(src->auth);
+	dst->trash = dup_or_null(src->trash);
 }
 
 void cfg_init(struct cfg *cfg)
@@ -427,6 +430,8 @@ static int set_account_key(struct parser *p, struct cfg_account *a,
 		return perr(p, p->line,
 			    _("auth: '%s' is not auto, scram-sha-256, scram-sha-1, cram-md5, "
 			      "plain, login, apop, user, oauthbearer or xoauth2"), v);
+	case K_TRASH:
+		return set_string(p, key, v, &a->trash);
 	case K_TIMEOUT:
 	case K_CONNECT_TIMEOUT:
 		if (str_to_ulong(v, 1, CFG_TIMEOUT_MAX, &n) < 0)

@@ -69,6 +69,8 @@ struct cfg_account {
 	char *folder;           /* imap: folder to open first (from a URL), or NULL */
 	char *auth;             /* a forced login mechanism (lower case), or NULL:
 				   the strongest the server offers */
+	char *trash;            /* imap: where $ moves deleted messages, or NULL
+				   (they are expunged) */
 	unsigned timeout;         /* seconds for each reply; 0: the default (60) */
 	unsigned connect_timeout; /* seconds for connect and TLS; 0: the default (15) */
 	char *source;           /* "FILE:LINE" where the account was defined */

@@ -356,6 +356,24 @@ static void test_syntax_errors(void)
 	      "timeout", "3600");
 	fails("connect_timeout is a number", "[account a]\n" IMAP_OK "connect_timeout = 5s\n",
 	      5, "connect_timeout", "'5s'");
+	fails("trash is for IMAP accounts", "[account a]\nmode = mbox\nmbox = /x\ntrash = T\n",
+	      4, "trash", NULL);
+	{
+		struct cfg cfg;
+		struct err e;
+		cfg_init(&cfg);
+		err_init(&e);
+		int rc = cfg_parse(&cfg, NAME, "[account a]\n" IMAP_OK "trash = Deleted Items\n", true,
+				   &e);
+		ok(rc == 0 && cfg.accounts[0].trash != NULL &&
+		   strcmp(cfg.accounts[0].trash, "Deleted Items") == 0, "trash names a folder");
+		struct cfg_account copy;
+		cfg_account_copy(&copy, &cfg.accounts[0]);
+		ok(copy.trash != cfg.accounts[0].trash && strcmp(copy.trash, "Deleted Items") == 0,
+		   "and is copied with the account");
+		cfg_account_release(&copy);
+		cfg_release(&cfg);
+	}
 	fails("timeout is a network key", "[account a]\nmode = mbox\nmbox = /x\ntimeout = 5\n",
 	      4, "timeout", NULL);
 	{
