@@ -7,24 +7,7 @@
 # UIDVALIDITY voids the folder's cache; a cache file that is garbage is
 # rebuilt.  Each time the listing is compared with what the server has.
 . "${top_srcdir:-.}/tests/lib.sh"
-if ! command -v "${DOVECOT_BIN:-dovecot}" >/dev/null 2>&1 &&
-   [ ! -x /usr/sbin/dovecot ]; then
-	echo "1..0 # SKIP dovecot not installed"
-	exit 0
-fi
-if ! command -v python3 >/dev/null 2>&1; then
-	echo "1..0 # SKIP python3 (the second IMAP client) not installed"
-	exit 0
-fi
-export PATH="$PATH:/usr/sbin"
-dovecot_sh="${top_srcdir:-.}/tests/server/dovecot.sh"
-tern=$(cd "$(dirname "$TERN")" && pwd)/$(basename "$TERN")
-make_scratch
-chmod 711 "$scratch"
-srv="$scratch/srv"
-trap 'bash "$dovecot_sh" stop "$srv" >/dev/null 2>&1; rm -rf "$scratch"' EXIT INT TERM
-bash "$dovecot_sh" start "$srv" >/dev/null || { echo "Bail out! dovecot did not start"; exit 1; }
-. "$srv/env"
+. "${top_srcdir:-.}/tests/server/lib-imap.sh"
 export XDG_STATE_HOME="$scratch/state" XDG_CACHE_HOME="$scratch/cache"
 
 cat > "$scratch/client.py" <<'PY'

@@ -4,26 +4,8 @@
 # removed first), instead of expunging them; a trash folder that does not
 # exist is a clear error, and the messages stay as they were.
 . "${top_srcdir:-.}/tests/lib.sh"
-if ! command -v "${DOVECOT_BIN:-dovecot}" >/dev/null 2>&1 &&
-   [ ! -x /usr/sbin/dovecot ]; then
-	echo "1..0 # SKIP dovecot not installed"
-	exit 0
-fi
-if ! command -v python3 >/dev/null 2>&1; then
-	echo "1..0 # SKIP python3 (the second IMAP client) not installed"
-	exit 0
-fi
-export PATH="$PATH:/usr/sbin"
-session=itrash
-make_scratch
-. "${top_srcdir:-.}/tests/e2e/tmux.sh"
-chmod 711 "$scratch"
-dovecot_sh="${top_srcdir:-.}/tests/server/dovecot.sh"
-tern=$(cd "$(dirname "$TERN")" && pwd)/$(basename "$TERN")
-srv="$scratch/srv"
-trap 'bash "$dovecot_sh" stop "$srv" >/dev/null 2>&1; tmux_cleanup' EXIT INT TERM
-bash "$dovecot_sh" start "$srv" >/dev/null || { echo "Bail out! dovecot did not start"; exit 1; }
-. "$srv/env"
+session=itrash IMAP_TMUX=1
+. "${top_srcdir:-.}/tests/server/lib-imap.sh"
 
 cat > "$scratch/client.py" <<'PY'
 import imaplib, ssl, sys
