@@ -88,19 +88,17 @@ char *cli_list_cache_path(struct logger *lg)
 	return p;
 }
 
-/* The listing line: number, flags, date (else fallback, "Jan  5 2026"),
- * sender and subject, every field sanitised. */
+/* The listing line: number, flags, date ("Jan  5 2026"), sender and
+ * subject, every field sanitised. */
 static void print_line(const struct summary *sum, unsigned flags, size_t number,
-		       const char *fallback, FILE *out)
+		       const char *date, FILE *out)
 {
 	struct buf from, subject, line;
-	char fl[4], date[16];
+	char fl[4];
 	buf_init(&from, FIELD_MAX);
 	buf_init(&subject, FIELD_MAX);
 	buf_init(&line, FIELD_MAX * 3);
 	flags_of(flags, fl);
-	if (!summary_date(sum, date))
-		snprintf(date, sizeof(date), "%s", fallback);
 	safe(sum->from, &from);
 	safe(sum->subject, &subject);
 	/* A field over its limit is shown cut short (the buffers keep a valid
@@ -119,14 +117,20 @@ void cli_list_print(const struct mbox_index *ix, size_t i, FILE *out)
 {
 	const struct mbox_entry *m = &ix->msgs[i];
 	char date[16];
-	date_of(ix->file.data + m->pos.from_line, m->pos.start - m->pos.from_line, date);
+	/* The separator line's date only when the header has none. */
+	if (!summary_date(&m->sum, date))
+		date_of(ix->file.data + m->pos.from_line, m->pos.start - m->pos.from_line, date);
 	print_line(&m->sum, m->sum.flags, i + 1, date, out);
 }
 
 long cli_list_folder(const struct be_folder *f, FILE *out)
 {
-	for (size_t i = 0; i < f->n; i++)
-		print_line(f->msgs[i].sum, f->msgs[i].flags, i + 1, "", out);
+	char date[16];
+	for (size_t i = 0; i < f->n; i++) {
+		if (!summary_date(f->msgs[i].sum, date))
+			date[0] = '\0';
+		print_line(f->msgs[i].sum, f->msgs[i].flags, i + 1, date, out);
+	}
 	return (long)f->n;
 }
 

@@ -194,7 +194,11 @@ void be_imap_cache_flush(struct imap_folder *x)
 	}
 	uint32_t top = x->n > 0 ? x->msgs[x->n - 1].uid + 1 : 1;
 	uint32_t uidnext = x->uidnext > top ? x->uidnext : top;
-	int rc = imap_cache_begin(x->cache, &e);
+	/* Nothing new since the last write (a check that found nothing):
+	 * no transaction at all. */
+	int rc = n_new == 0 && n_flags == 0 && x->n_gone == 0 && !x->cache_reset &&
+			 uidnext == x->cached_uidnext && x->highestmodseq == x->cached_modseq
+		 ? 1 : imap_cache_begin(x->cache, &e);
 	if (rc == 0 && x->cache_reset)
 		rc = imap_cache_reset(x->cache, x->wire, x->uidvalidity, &e);
 	if (rc == 0 && n_new > 0)
@@ -210,11 +214,13 @@ void be_imap_cache_flush(struct imap_folder *x)
 	if (rc < 0) {
 		imap_cache_rollback(x->cache);
 		log_warn(x->link->lg, "imap cache %s: %s", x->wire, e.msg);
-	} else {
+	} else if (rc == 0) {
 		for (size_t i = 0; i < x->n; i++)
 			x->msgs[i].cache_new = x->msgs[i].cache_flags = false;
 		x->n_gone = 0;
 		x->cache_reset = false;
+		x->cached_uidnext = uidnext;
+		x->cached_modseq = x->highestmodseq;
 	}
 	free(nm);
 	free(fu);

@@ -83,6 +83,8 @@ struct imap_folder {
 	uint32_t *gone;            /* UIDs removed since the cache was written */
 	size_t n_gone, cap_gone;
 	bool cache_reset;          /* the cache's copy is void (new UIDVALIDITY) */
+	uint32_t cached_uidnext;   /* the state last written to the cache */
+	uint64_t cached_modseq;
 	time_t retry_at;           /* offline: when to try to reconnect */
 	unsigned backoff;          /* offline: seconds until the next try */
 };
