@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "imap_cache.h"
+#include "imap_cache_private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +18,7 @@
 #include "summary_record.h"
 
 #define FORMAT "tern imap cache"
-#define SCHEMA_VERSION "1"
+#define SCHEMA_VERSION "2"
 #define CHUNK 512 /* records per chunk row at most */
 #define CHUNK_BYTES_MAX ((size_t)64 << 20)
 #define BUSY_MS 2000
@@ -49,33 +50,11 @@ static const char schema[] =
 	" first_uid INTEGER NOT NULL, last_uid INTEGER NOT NULL, n INTEGER NOT NULL,"
 	" data BLOB NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS chunks_of_folder ON chunks(folder, id);"
+	ICACHE_EXTRA_SCHEMA
 	"INSERT OR IGNORE INTO meta VALUES('format', '" FORMAT "'),"
 	" ('version', '" SCHEMA_VERSION "');"
 	"COMMIT;";
 
-enum stmt {
-	ST_META,
-	ST_FOLDER_ID,
-	ST_FOLDER_STATE,
-	ST_FOLDER_COUNT,
-	ST_FOLDER_RESET,
-	ST_FOLDER_SET_STATE,
-	ST_FOLDER_COUNTS,
-	ST_FOLDER_ADD_COUNTS,
-	ST_FOLDER_SET_RECORDS,
-	ST_FOLDER_DROP,
-	ST_FLAGS_LOAD,
-	ST_FLAGS_INSERT,
-	ST_FLAGS_UPDATE,
-	ST_FLAGS_DELETE,
-	ST_FLAGS_DROP,
-	ST_CHUNKS_LOAD,
-	ST_CHUNK_LAST,
-	ST_CHUNK_INSERT,
-	ST_CHUNK_UPDATE,
-	ST_CHUNKS_DROP,
-	ST_COUNT
-};
 
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_META] = "SELECT value FROM meta WHERE key = ?",
@@ -108,16 +87,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_CHUNKS_DROP] = "DELETE FROM chunks WHERE folder = ?",
 };
 
-struct imap_cache {
-	sqlite3 *db;
-	char *path;
-	sqlite3_stmt *st[ST_COUNT]; /* each kept reset between uses */
-	bool damaged;               /* SQLite found it corrupt: deleted at close */
-};
 
 /* ------------------------------------------------------------ helpers */
 
-static int db_fail(struct imap_cache *c, struct err *e)
+int icache_db_fail(struct imap_cache *c, struct err *e)
 {
 	int code = sqlite3_errcode(c->db);
 	if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
@@ -134,27 +107,27 @@ static int parse_fail(struct imap_cache *c, struct err *e, const char *what)
 }
 
 /* Steps a statement that returns no row, and resets it. */
-static int run(struct imap_cache *c, sqlite3_stmt *st, struct err *e)
+int icache_run(struct imap_cache *c, sqlite3_stmt *st, struct err *e)
 {
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(c, e);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : icache_db_fail(c, e);
 	sqlite3_reset(st);
 	return rc;
 }
 
 static int exec(struct imap_cache *c, const char *sql, struct err *e)
 {
-	return sqlite3_exec(c->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : db_fail(c, e);
+	return sqlite3_exec(c->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : icache_db_fail(c, e);
 }
 
 /* The id of folder wire: 1 (found), 0 (unknown), or -1 with e. */
-static int folder_id(struct imap_cache *c, const char *wire, sqlite3_int64 *id_r, struct err *e)
+int icache_folder_id(struct imap_cache *c, const char *wire, sqlite3_int64 *id_r, struct err *e)
 {
 	sqlite3_stmt *st = c->st[ST_FOLDER_ID];
 	sqlite3_bind_text(st, 1, wire, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*id_r = sqlite3_column_int64(st, 0);
-	int ret = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_fail(c, e);
+	int ret = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : icache_db_fail(c, e);
 	sqlite3_reset(st);
 	return ret;
 }
@@ -162,7 +135,7 @@ static int folder_id(struct imap_cache *c, const char *wire, sqlite3_int64 *id_r
 static int need_folder(struct imap_cache *c, const char *wire, sqlite3_int64 *id_r,
 		       struct err *e)
 {
-	int rc = folder_id(c, wire, id_r, e);
+	int rc = icache_folder_id(c, wire, id_r, e);
 	if (rc == 0)
 		return err_set(e, ERR_FOLDER, ERR_NOTFOUND, _("cache %s: no folder %s"), c->path,
 			       wire);
@@ -170,13 +143,13 @@ static int need_folder(struct imap_cache *c, const char *wire, sqlite3_int64 *id
 }
 
 /* Writes outside begin/commit are a transaction of their own. */
-static int write_begin(struct imap_cache *c, bool *own_r, struct err *e)
+int icache_write_begin(struct imap_cache *c, bool *own_r, struct err *e)
 {
 	*own_r = sqlite3_get_autocommit(c->db) != 0;
 	return *own_r ? imap_cache_begin(c, e) : 0;
 }
 
-static int write_end(struct imap_cache *c, bool own, int rc, struct err *e)
+int icache_write_end(struct imap_cache *c, bool own, int rc, struct err *e)
 {
 	if (own && rc == 0)
 		rc = imap_cache_commit(c, e);
@@ -421,7 +394,7 @@ int imap_cache_folder(struct imap_cache *c, const char *wire, struct imap_cache_
 		uidnext = sqlite3_column_int64(st, 2);
 		st_r->highestmodseq = (uint64_t)sqlite3_column_int64(st, 3);
 	}
-	int ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(c, e);
+	int ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : icache_db_fail(c, e);
 	sqlite3_reset(st);
 	/* Values no server could have sent mean nothing is known. */
 	if (ret < 0 || rc == SQLITE_DONE || uidvalidity < 1 || uidvalidity > UINT32_MAX ||
@@ -436,7 +409,7 @@ int imap_cache_folder(struct imap_cache *c, const char *wire, struct imap_cache_
 	if (sqlite3_step(st) == SQLITE_ROW)
 		st_r->n = (size_t)sqlite3_column_int64(st, 0);
 	else
-		ret = db_fail(c, e);
+		ret = icache_db_fail(c, e);
 	sqlite3_reset(st);
 	if (ret < 0)
 		memset(st_r, 0, sizeof(*st_r));
@@ -468,7 +441,7 @@ static int load_flags(struct imap_cache *c, sqlite3_int64 id, struct imap_cache_
 		n++;
 	}
 	if (ret == 0 && rc != SQLITE_DONE)
-		ret = db_fail(c, e);
+		ret = icache_db_fail(c, e);
 	sqlite3_reset(st);
 	if (ret < 0) {
 		free(m);
@@ -538,7 +511,7 @@ static int load_folder(struct imap_cache *c, sqlite3_int64 id, struct imap_cache
 		if (!take_chunk(st, m, n))
 			ret = parse_fail(c, e, _("a summary record does not decode"));
 	if (ret == 0 && rc != SQLITE_DONE)
-		ret = db_fail(c, e);
+		ret = icache_db_fail(c, e);
 	sqlite3_reset(st);
 	/* Every decoded summary has its strings block: one without lacks its
 	 * record. */
@@ -560,7 +533,7 @@ int imap_cache_load(struct imap_cache *c, const char *wire, struct imap_cache_ms
 	*msgs_r = NULL;
 	*n_r = 0;
 	sqlite3_int64 id;
-	int rc = folder_id(c, wire, &id, e);
+	int rc = icache_folder_id(c, wire, &id, e);
 	if (rc <= 0)
 		return rc;
 	return load_folder(c, id, msgs_r, n_r, e);
@@ -591,27 +564,27 @@ static int drop_messages(struct imap_cache *c, sqlite3_int64 id, struct err *e)
 {
 	sqlite3_bind_int64(c->st[ST_FLAGS_DROP], 1, id);
 	sqlite3_bind_int64(c->st[ST_CHUNKS_DROP], 1, id);
-	if (run(c, c->st[ST_FLAGS_DROP], e) < 0)
+	if (icache_run(c, c->st[ST_FLAGS_DROP], e) < 0 || icache_drop_bodies(c, id, 0, e) < 0)
 		return -1;
-	return run(c, c->st[ST_CHUNKS_DROP], e);
+	return icache_run(c, c->st[ST_CHUNKS_DROP], e);
 }
 
 int imap_cache_reset(struct imap_cache *c, const char *wire, uint32_t uidvalidity,
 		     struct err *e)
 {
 	bool own;
-	if (write_begin(c, &own, e) < 0)
+	if (icache_write_begin(c, &own, e) < 0)
 		return -1;
 	sqlite3_stmt *st = c->st[ST_FOLDER_RESET];
 	sqlite3_bind_text(st, 1, wire, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, uidvalidity);
 	sqlite3_int64 id = 0;
-	int rc = run(c, st, e);
+	int rc = icache_run(c, st, e);
 	if (rc == 0)
 		rc = need_folder(c, wire, &id, e);
 	if (rc == 0)
 		rc = drop_messages(c, id, e);
-	return write_end(c, own, rc, e);
+	return icache_write_end(c, own, rc, e);
 }
 
 int imap_cache_set_state(struct imap_cache *c, const char *wire, uint32_t uidnext,
@@ -619,7 +592,7 @@ int imap_cache_set_state(struct imap_cache *c, const char *wire, uint32_t uidnex
 {
 	bool own;
 	sqlite3_int64 id;
-	if (write_begin(c, &own, e) < 0)
+	if (icache_write_begin(c, &own, e) < 0)
 		return -1;
 	int rc = need_folder(c, wire, &id, e);
 	if (rc == 0) {
@@ -627,9 +600,9 @@ int imap_cache_set_state(struct imap_cache *c, const char *wire, uint32_t uidnex
 		sqlite3_bind_int64(st, 1, uidnext);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)highestmodseq);
 		sqlite3_bind_int64(st, 3, id);
-		rc = run(c, st, e);
+		rc = icache_run(c, st, e);
 	}
-	return write_end(c, own, rc, e);
+	return icache_write_end(c, own, rc, e);
 }
 
 static int add_counts(struct imap_cache *c, sqlite3_int64 id, size_t records, size_t stale,
@@ -639,7 +612,7 @@ static int add_counts(struct imap_cache *c, sqlite3_int64 id, size_t records, si
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)records);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)stale);
 	sqlite3_bind_int64(st, 3, id);
-	return run(c, st, e);
+	return icache_run(c, st, e);
 }
 
 static int encode_record(struct buf *b, const struct imap_cache_msg *m, struct err *e)
@@ -670,7 +643,7 @@ static ssize_t top_up(struct imap_cache *c, sqlite3_int64 id, const struct imap_
 				n = CHUNK; /* too large to grow: leave it */
 		}
 	}
-	ssize_t ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(c, e);
+	ssize_t ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : icache_db_fail(c, e);
 	sqlite3_reset(st);
 	if (ret < 0 || rc == SQLITE_DONE || n < 1 || n >= CHUNK || last >= msgs[order[0]].uid)
 		return ret;
@@ -683,7 +656,7 @@ static ssize_t top_up(struct imap_cache *c, sqlite3_int64 id, const struct imap_
 	sqlite3_bind_int64(st, 2, n + (sqlite3_int64)k);
 	sqlite3_bind_blob64(st, 3, b->data, b->len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, chunk);
-	return run(c, st, e) < 0 ? -1 : (ssize_t)k;
+	return icache_run(c, st, e) < 0 ? -1 : (ssize_t)k;
 }
 
 /* Appends the records of msgs[order[i]] (strictly increasing UIDs; order
@@ -715,7 +688,7 @@ static int write_records(struct imap_cache *c, sqlite3_int64 id, const struct im
 		sqlite3_bind_int64(st, 3, msgs[order[at + k - 1]].uid);
 		sqlite3_bind_int64(st, 4, (sqlite3_int64)k);
 		sqlite3_bind_blob64(st, 5, b.data, b.len, SQLITE_STATIC);
-		rc = run(c, st, e);
+		rc = icache_run(c, st, e);
 	}
 	buf_release(&b);
 	free(identity);
@@ -735,7 +708,7 @@ static int maybe_compact(struct imap_cache *c, sqlite3_int64 id, struct err *e)
 		records = sqlite3_column_int64(st, 0);
 		stale = sqlite3_column_int64(st, 1);
 	}
-	int ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(c, e);
+	int ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : icache_db_fail(c, e);
 	sqlite3_reset(st);
 	if (ret < 0 || stale <= 0 || stale <= records / 4)
 		return ret;
@@ -751,14 +724,14 @@ static int maybe_compact(struct imap_cache *c, sqlite3_int64 id, struct err *e)
 		return -1;
 	}
 	sqlite3_bind_int64(c->st[ST_CHUNKS_DROP], 1, id);
-	ret = run(c, c->st[ST_CHUNKS_DROP], e);
+	ret = icache_run(c, c->st[ST_CHUNKS_DROP], e);
 	if (ret == 0)
 		ret = write_records(c, id, m, NULL, n, e);
 	if (ret == 0) {
 		st = c->st[ST_FOLDER_SET_RECORDS];
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)n);
 		sqlite3_bind_int64(st, 2, id);
-		ret = run(c, st, e);
+		ret = icache_run(c, st, e);
 	}
 	free_msgs(m, n);
 	return ret;
@@ -813,7 +786,7 @@ static int put_flags(struct imap_cache *c, sqlite3_int64 id, const struct imap_c
 	sqlite3_bind_int64(st, 2, m->uid);
 	sqlite3_bind_int64(st, 3, m->flags);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)m->modseq);
-	if (run(c, st, e) < 0)
+	if (icache_run(c, st, e) < 0)
 		return -1;
 	if (sqlite3_changes(c->db) > 0)
 		return 0;
@@ -823,7 +796,7 @@ static int put_flags(struct imap_cache *c, sqlite3_int64 id, const struct imap_c
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)m->modseq);
 	sqlite3_bind_int64(st, 3, id);
 	sqlite3_bind_int64(st, 4, m->uid);
-	return run(c, st, e);
+	return icache_run(c, st, e);
 }
 
 int imap_cache_put(struct imap_cache *c, const char *wire, const struct imap_cache_msg *msgs,
@@ -831,7 +804,7 @@ int imap_cache_put(struct imap_cache *c, const char *wire, const struct imap_cac
 {
 	bool own;
 	sqlite3_int64 id;
-	if (write_begin(c, &own, e) < 0)
+	if (icache_write_begin(c, &own, e) < 0)
 		return -1;
 	int rc = need_folder(c, wire, &id, e);
 	size_t count = 0, replaced = 0;
@@ -845,7 +818,7 @@ int imap_cache_put(struct imap_cache *c, const char *wire, const struct imap_cac
 	if (rc == 0 && replaced > 0)
 		rc = maybe_compact(c, id, e);
 	free(order);
-	return write_end(c, own, rc, e);
+	return icache_write_end(c, own, rc, e);
 }
 
 int imap_cache_set_flags(struct imap_cache *c, const char *wire, const uint32_t *uids,
@@ -853,18 +826,18 @@ int imap_cache_set_flags(struct imap_cache *c, const char *wire, const uint32_t 
 {
 	bool own;
 	sqlite3_int64 id;
-	if (write_begin(c, &own, e) < 0)
+	if (icache_write_begin(c, &own, e) < 0)
 		return -1;
-	int rc = folder_id(c, wire, &id, e);
+	int rc = icache_folder_id(c, wire, &id, e);
 	for (size_t i = 0; rc == 1 && i < n; i++) {
 		sqlite3_stmt *st = c->st[ST_FLAGS_UPDATE];
 		sqlite3_bind_int64(st, 1, flags[i]);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)modseqs[i]);
 		sqlite3_bind_int64(st, 3, id);
 		sqlite3_bind_int64(st, 4, uids[i]);
-		rc = run(c, st, e) < 0 ? -1 : 1;
+		rc = icache_run(c, st, e) < 0 ? -1 : 1;
 	}
-	return write_end(c, own, rc < 0 ? -1 : 0, e);
+	return icache_write_end(c, own, rc < 0 ? -1 : 0, e);
 }
 
 int imap_cache_remove(struct imap_cache *c, const char *wire, const uint32_t *uids, size_t n,
@@ -872,32 +845,34 @@ int imap_cache_remove(struct imap_cache *c, const char *wire, const uint32_t *ui
 {
 	bool own;
 	sqlite3_int64 id;
-	if (write_begin(c, &own, e) < 0)
+	if (icache_write_begin(c, &own, e) < 0)
 		return -1;
-	int rc = folder_id(c, wire, &id, e);
+	int rc = icache_folder_id(c, wire, &id, e);
 	size_t removed = 0;
 	for (size_t i = 0; rc == 1 && i < n; i++) {
 		sqlite3_stmt *st = c->st[ST_FLAGS_DELETE];
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int64(st, 2, uids[i]);
-		rc = run(c, st, e) < 0 ? -1 : 1;
+		rc = icache_run(c, st, e) < 0 ? -1 : 1;
 		removed += rc == 1 ? (size_t)sqlite3_changes(c->db) : 0;
+		if (rc == 1 && icache_drop_bodies(c, id, uids[i], e) < 0)
+			rc = -1;
 	}
 	if (rc == 1 && removed > 0)
 		rc = add_counts(c, id, 0, removed, e) < 0 || maybe_compact(c, id, e) < 0 ? -1 : 1;
-	return write_end(c, own, rc < 0 ? -1 : 0, e);
+	return icache_write_end(c, own, rc < 0 ? -1 : 0, e);
 }
 
 int imap_cache_drop_folder(struct imap_cache *c, const char *wire, struct err *e)
 {
 	bool own;
 	sqlite3_int64 id;
-	if (write_begin(c, &own, e) < 0)
+	if (icache_write_begin(c, &own, e) < 0)
 		return -1;
-	int rc = folder_id(c, wire, &id, e);
+	int rc = icache_folder_id(c, wire, &id, e);
 	if (rc == 1 && (rc = drop_messages(c, id, e)) == 0) {
 		sqlite3_bind_int64(c->st[ST_FOLDER_DROP], 1, id);
-		rc = run(c, c->st[ST_FOLDER_DROP], e);
+		rc = icache_run(c, c->st[ST_FOLDER_DROP], e);
 	}
-	return write_end(c, own, rc < 0 ? -1 : 0, e);
+	return icache_write_end(c, own, rc < 0 ? -1 : 0, e);
 }

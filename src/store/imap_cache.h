@@ -41,6 +41,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "err.h"
 #include "summary.h"
 
@@ -128,5 +129,51 @@ int imap_cache_remove(struct imap_cache *c, const char *wire, const uint32_t *ui
 /* Forgets folder wire entirely (deleted or renamed on the server); an
  * unknown folder is no error. */
 int imap_cache_drop_folder(struct imap_cache *c, const char *wire, struct err *e);
+
+/* ------------------------------------------------------------ bodies
+ * (imap_cache_body.c)  A message as the reader last showed it, so that
+ * it opens again without the server, and offline (issue 7: "fetched text
+ * parts up to a size cap").  A UID's message never changes, so a stored
+ * body is good for as long as the UID is in the folder: it goes with
+ * remove, reset and drop_folder.  whole: the message exactly (what
+ * BE_FETCH_RAW gives), else the display form (attachments' bodies left
+ * out).  Each body is at most IMAP_CACHE_BODY_MAX bytes; when all of an
+ * account's bodies pass the limit given to put, the least recently used
+ * go first. */
+#define IMAP_CACHE_BODY_MAX ((size_t)4 << 20)
+
+/* The body of uid in folder wire into out (replacing it): 1 when there is
+ * one (a whole one if want_whole), 0 when not, -1 with e.  A hit counts
+ * as a use. */
+int imap_cache_body_get(struct imap_cache *c, const char *wire, uint32_t uid, bool want_whole,
+			struct buf *out, struct err *e);
+/* Stores (replacing) the body of uid; a body over IMAP_CACHE_BODY_MAX or
+ * over limit is not stored (0 returned); the folder must exist
+ * (ERR_NOTFOUND).  Then evicts the least recently used until the bodies
+ * of every folder take at most limit bytes. */
+int imap_cache_body_put(struct imap_cache *c, const char *wire, uint32_t uid, bool whole,
+			const char *data, size_t len, uint64_t limit, struct err *e);
+/* The bytes all stored bodies take, and how many there are. */
+int imap_cache_body_usage(struct imap_cache *c, uint64_t *bytes_r, size_t *n_r, struct err *e);
+
+/* ------------------------------------------------------------ folder list
+ * The account's folders as last listed, for showing them offline. */
+struct imap_cache_list_entry {
+	char *name, *display;      /* UTF-8, as be_folder_info has them */
+	int depth, role;           /* role: enum be_role, as a number */
+	bool selectable, subscribed;
+	long total, unread;        /* -1: not known */
+};
+
+/* Whether anything of the account is kept: a folder list or a folder. */
+bool imap_cache_any(struct imap_cache *c);
+/* Replaces the stored list with v[0..n). */
+int imap_cache_list_put(struct imap_cache *c, const struct imap_cache_list_entry *v, size_t n,
+			struct err *e);
+/* The stored list, in order, into a new array (free with
+ * imap_cache_list_free); none stored: NULL and 0. */
+int imap_cache_list_get(struct imap_cache *c, struct imap_cache_list_entry **v_r, size_t *n_r,
+			struct err *e);
+void imap_cache_list_free(struct imap_cache_list_entry *v, size_t n);
 
 #endif

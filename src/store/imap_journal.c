@@ -49,14 +49,27 @@ static int write_all(int fd, const struct buf *b)
 	return fdatasync(fd);
 }
 
+static void put_hex(struct buf *line, const char *s)
+{
+	buf_cut_ok(buf_append_char(line, ' '));
+	for (; *s; s++)
+		buf_cut_ok(buf_printf(line, "%02x", (unsigned char)*s));
+}
+
 static void put_line(struct buf *b, const struct imap_journal_entry *en)
 {
 	struct buf line;
 	buf_init(&line, LINE_MAX_BYTES);
-	buf_cut_ok(buf_printf(&line, "F %u %u %u %u %llu ", en->uidvalidity, en->uid, en->set,
-			      en->clear, (unsigned long long)en->modseq));
-	for (const char *s = en->wire; *s; s++)
-		buf_cut_ok(buf_printf(&line, "%02x", (unsigned char)*s));
+	if (en->kind == IMAP_JOURNAL_MOVE) {
+		buf_cut_ok(buf_printf(&line, "M %u %u", en->uidvalidity, en->uid));
+		put_hex(&line, en->dest);
+	} else if (en->kind == IMAP_JOURNAL_EXPUNGE) {
+		buf_cut_ok(buf_printf(&line, "X %u %u", en->uidvalidity, en->uid));
+	} else {
+		buf_cut_ok(buf_printf(&line, "F %u %u %u %u %llu", en->uidvalidity, en->uid,
+				      en->set, en->clear, (unsigned long long)en->modseq));
+	}
+	put_hex(&line, en->wire);
 	buf_cut_ok(buf_printf(b, "%s %08x\n", line.data, checksum(line.data, line.len)));
 	buf_release(&line);
 }
@@ -92,44 +105,79 @@ static bool number(const char *w, unsigned long long max, unsigned long long *v)
 	return true;
 }
 
-/* One line (without its newline, checksum verified) into en. */
-static bool parse(char *line, struct imap_journal_entry *en)
+/* A folder name from its hex form (no NUL inside), or NULL. */
+static char *unhex(const char *h)
 {
-	char *w[8];
+	size_t hl = strlen(h);
+	if (hl == 0 || hl % 2 != 0)
+		return NULL;
+	char *s = xmalloc(hl / 2 + 1);
+	for (size_t i = 0; i < hl / 2; i++) {
+		int hi = str_hex_value((unsigned char)h[2 * i]);
+		int lo = str_hex_value((unsigned char)h[2 * i + 1]);
+		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+			free(s);
+			return NULL;
+		}
+		s[i] = (char)(hi * 16 + lo);
+	}
+	s[hl / 2] = '\0';
+	return s;
+}
+
+/* Splits line at spaces into at most max words; returns how many. */
+static size_t words(char *line, char **w, size_t max)
+{
 	size_t n = 0;
-	for (char *q = line; *q && n < 8;) {
+	for (char *q = line; *q && n <= max;) {
 		while (*q == ' ')
 			q++;
 		if (*q == '\0')
 			break;
+		if (n == max)
+			return max + 1; /* too many */
 		w[n++] = q;
 		while (*q && *q != ' ')
 			q++;
 		if (*q)
 			*q++ = '\0';
 	}
-	unsigned long long v[5];
-	if (n != 7 || strcmp(w[0], "F") != 0)
+	return n;
+}
+
+/* One line (without its newline, checksum verified) into en. */
+static bool parse(char *line, struct imap_journal_entry *en)
+{
+	char *w[8];
+	size_t n = words(line, w, 8);
+	static const struct {
+		char tag;
+		enum imap_journal_kind kind;
+		size_t words, numbers;
+	} forms[] = {
+		{ 'F', IMAP_JOURNAL_FLAGS, 7, 5 },
+		{ 'M', IMAP_JOURNAL_MOVE, 5, 2 },
+		{ 'X', IMAP_JOURNAL_EXPUNGE, 4, 2 },
+	};
+	size_t f = 0;
+	while (f < 3 && !(n == forms[f].words && w[0][0] == forms[f].tag && w[0][1] == '\0'))
+		f++;
+	if (f == 3)
 		return false;
-	for (int i = 0; i < 5; i++)
+	unsigned long long v[5] = { 0 };
+	for (size_t i = 0; i < forms[f].numbers; i++)
 		if (!number(w[1 + i], i == 4 ? ULLONG_MAX : UINT32_MAX, &v[i]))
 			return false;
-	size_t hl = strlen(w[6]);
-	if (hl == 0 || hl % 2 != 0)
+	*en = (struct imap_journal_entry){ NULL, (uint32_t)v[0], (uint32_t)v[1], (unsigned)v[2],
+					   (unsigned)v[3], v[4], forms[f].kind, NULL };
+	en->wire = unhex(w[n - 1]);
+	if (forms[f].kind == IMAP_JOURNAL_MOVE)
+		en->dest = unhex(w[3]);
+	if (en->wire == NULL || (forms[f].kind == IMAP_JOURNAL_MOVE && en->dest == NULL)) {
+		free(en->wire);
+		free(en->dest);
 		return false;
-	char *wire = xmalloc(hl / 2 + 1);
-	for (size_t i = 0; i < hl / 2; i++) {
-		int hi = str_hex_value((unsigned char)w[6][2 * i]);
-		int lo = str_hex_value((unsigned char)w[6][2 * i + 1]);
-		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-			free(wire);
-			return false;
-		}
-		wire[i] = (char)(hi * 16 + lo);
 	}
-	wire[hl / 2] = '\0';
-	*en = (struct imap_journal_entry){ wire, (uint32_t)v[0], (uint32_t)v[1], (unsigned)v[2],
-					   (unsigned)v[3], v[4] };
 	return true;
 }
 
@@ -191,8 +239,10 @@ int imap_journal_read(const char *path, struct imap_journal_entry **v_r, size_t 
 
 void imap_journal_free(struct imap_journal_entry *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free(v[i].wire);
+		free(v[i].dest);
+	}
 	free(v);
 }
 

@@ -1,14 +1,18 @@
-/* imap_journal: flag changes made while an IMAP account was offline,
- * kept durably until the server has them (issue 7: "flag changes ... are
- * journaled durably and replayed on reconnect").
+/* imap_journal: changes made while an IMAP account was offline -- flags,
+ * moves, expunges -- kept durably until the server has them (issue 7:
+ * "flag changes, moves and deletes are journaled durably and replayed on
+ * reconnect").
  *
  * One file per account in $XDG_STATE_HOME/tern/ (state, not cache: it
  * holds the person's changes and cannot be rebuilt), append-only lines
- * with their own checksums:
+ * with their own checksums, in the order the changes were made:
  *     tern-imap-journal 1
- *     F UIDVALIDITY UID SET CLEAR MODSEQ HEX(WIRE) CK
+ *     F UIDVALIDITY UID SET CLEAR MODSEQ HEX(WIRE) CK    flags
+ *     M UIDVALIDITY UID HEX(DEST) HEX(WIRE) CK           move to DEST
+ *     X UIDVALIDITY UID HEX(WIRE) CK                     expunge
  * SET and CLEAR are SUMMARY_* bits, MODSEQ the message's when the change
- * was made (0: unknown), WIRE the folder's name as the server spells it.
+ * was made (0: unknown), WIRE the folder's name as the server spells it,
+ * DEST the destination folder's.
  * Each append is fdatasync'd before the change is reported done; a torn
  * last line (a kill while writing) is ignored, a line whose checksum is
  * wrong skipped.  Once a folder's changes are on the server its lines
@@ -23,11 +27,19 @@
 
 #define IMAP_JOURNAL_MAX 100000   /* entries read back; more are dropped */
 
+enum imap_journal_kind {
+	IMAP_JOURNAL_FLAGS,        /* set, clear, modseq */
+	IMAP_JOURNAL_MOVE,         /* dest */
+	IMAP_JOURNAL_EXPUNGE,
+};
+
 struct imap_journal_entry {
 	char *wire;
 	uint32_t uidvalidity, uid;
 	unsigned set, clear;
 	uint64_t modseq;
+	enum imap_journal_kind kind;
+	char *dest;                /* MOVE only; else NULL */
 };
 
 /* Appends n entries to the journal at path (created 0600), durably. */

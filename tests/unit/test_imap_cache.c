@@ -614,6 +614,112 @@ static void test_symlink(void)
 	unlink(path);
 }
 
+static int get_body(struct imap_cache *c, const char *wire, uint32_t uid, bool whole,
+		    struct buf *out)
+{
+	struct err e;
+	err_init(&e);
+	int rc = imap_cache_body_get(c, wire, uid, whole, out, &e);
+	if (rc < 0)
+		diag("body_get: %s", e.msg);
+	return rc;
+}
+
+/* Bodies: stored, found again, a display form not given for a whole one,
+ * gone with their UID or folder, and evicted least recently used first. */
+static void test_bodies(void)
+{
+	fresh();
+	struct imap_cache *c = open_cache(NULL);
+	struct err e;
+	err_init(&e);
+	struct buf b;
+	buf_init(&b, IMAP_CACHE_BODY_MAX);
+	const uint64_t big = 1 << 20;
+	ok(imap_cache_reset(c, "INBOX", 7, &e) == 0 && imap_cache_reset(c, "Work", 3, &e) == 0,
+	   "two folders");
+	is_int(imap_cache_body_put(c, "Nowhere", 1, false, "x", 1, big, &e), -1,
+	       "a body of an unknown folder is refused");
+	is_int(get_body(c, "INBOX", 5, false, &b), 0, "no body yet");
+	is_int(imap_cache_body_put(c, "INBOX", 5, false, "Subject: a\n\ntext\n", 17, big, &e), 0,
+	       "a display form stored");
+	ok(get_body(c, "INBOX", 5, false, &b) == 1 && b.len == 17 &&
+	   memcmp(b.data, "Subject: a\n\ntext\n", 17) == 0, "and read back exactly");
+	is_int(get_body(c, "INBOX", 5, true, &b), 0, "not given for a whole message");
+	is_int(get_body(c, "Work", 5, false, &b), 0, "the same UID elsewhere has none");
+	is_int(imap_cache_body_put(c, "INBOX", 5, true, "whole\n", 6, big, &e), 0,
+	       "the whole message replaces it");
+	ok(get_body(c, "INBOX", 5, true, &b) == 1 && b.len == 6, "and serves both");
+	is_int(imap_cache_body_put(c, "INBOX", 6, false, "y", 0, big, &e), 0,
+	       "an empty body is stored");
+	ok(get_body(c, "INBOX", 6, false, &b) == 1 && b.len == 0, "and read back empty");
+
+	char *huge = calloc(1, IMAP_CACHE_BODY_MAX + 1);
+	memset(huge, 'a', IMAP_CACHE_BODY_MAX + 1);
+	is_int(imap_cache_body_put(c, "INBOX", 8, false, huge, IMAP_CACHE_BODY_MAX + 1,
+				   (uint64_t)1 << 30, &e), 0, "a body over the cap: no error");
+	is_int(get_body(c, "INBOX", 8, false, &b), 0, "and not stored");
+	free(huge);
+
+	uint32_t five = 5;
+	ok(imap_cache_remove(c, "INBOX", &five, 1, &e) == 0 && get_body(c, "INBOX", 5, false, &b) == 0,
+	   "a removed UID loses its body");
+	ok(get_body(c, "INBOX", 6, false, &b) == 1, "the others keep theirs");
+	ok(imap_cache_reset(c, "INBOX", 8, &e) == 0 && get_body(c, "INBOX", 6, false, &b) == 0,
+	   "a new UIDVALIDITY drops the folder's bodies");
+
+	/* Ten bodies of 100 bytes with room for five: the oldest go; a read
+	 * counts as a use. */
+	char text[100];
+	memset(text, 'b', sizeof(text));
+	int rc = 0;
+	for (uint32_t uid = 1; uid <= 5; uid++)
+		rc |= imap_cache_body_put(c, "Work", uid, false, text, sizeof(text), 500, &e);
+	ok(rc == 0 && get_body(c, "Work", 1, false, &b) == 1, "five bodies fill the limit");
+	for (uint32_t uid = 6; uid <= 8; uid++)
+		rc |= imap_cache_body_put(c, "Work", uid, false, text, sizeof(text), 500, &e);
+	uint64_t bytes = 0;
+	size_t n = 0;
+	ok(rc == 0 && imap_cache_body_usage(c, &bytes, &n, &e) == 0 && bytes <= 500 && n >= 4,
+	   "more stay within the limit");
+	ok(get_body(c, "Work", 1, false, &b) == 1, "the body read recently stays");
+	ok(get_body(c, "Work", 2, false, &b) == 0, "the least recently used went");
+	ok(get_body(c, "Work", 8, false, &b) == 1, "the newest stays");
+	ok(imap_cache_drop_folder(c, "Work", &e) == 0 && imap_cache_body_usage(c, &bytes, &n, &e) == 0 &&
+	   n == 0 && bytes == 0, "a dropped folder leaves no body");
+	buf_release(&b);
+	imap_cache_close(&c);
+}
+
+/* The folder list: replaced as a whole, read back in order. */
+static void test_folder_list(void)
+{
+	fresh();
+	struct imap_cache *c = open_cache(NULL);
+	struct err e;
+	err_init(&e);
+	struct imap_cache_list_entry *v = NULL;
+	size_t n = 9;
+	ok(imap_cache_list_get(c, &v, &n, &e) == 0 && v == NULL && n == 0, "no list stored");
+	struct imap_cache_list_entry in[3] = {
+		{ "INBOX", "INBOX", 0, 1, true, true, 12, 3 },
+		{ "Arbeit/Entwürfe", "Entwürfe", 1, 3, true, false, -1, -1 },
+		{ "日本語", "日本語", 0, 0, false, true, 0, 0 },
+	};
+	ok(imap_cache_list_put(c, in, 3, &e) == 0 && imap_cache_list_get(c, &v, &n, &e) == 0 &&
+	   n == 3, "three folders stored and read");
+	ok(n == 3 && strcmp(v[1].name, "Arbeit/Entwürfe") == 0 && strcmp(v[1].display, "Entwürfe") == 0 &&
+	   v[1].depth == 1 && v[1].role == 3 && v[1].selectable && !v[1].subscribed &&
+	   v[1].total == -1 && v[1].unread == -1, "with every field");
+	ok(n == 3 && strcmp(v[0].name, "INBOX") == 0 && v[0].total == 12 && v[0].unread == 3 &&
+	   strcmp(v[2].name, "日本語") == 0 && !v[2].selectable, "in order");
+	imap_cache_list_free(v, n);
+	ok(imap_cache_list_put(c, in + 2, 1, &e) == 0 && imap_cache_list_get(c, &v, &n, &e) == 0 &&
+	   n == 1 && strcmp(v[0].name, "日本語") == 0, "a new list replaces the old");
+	imap_cache_list_free(v, n);
+	imap_cache_close(&c);
+}
+
 int main(void)
 {
 	dir = tu_tempdir();
@@ -626,6 +732,8 @@ int main(void)
 	test_damaged_records();
 	test_corrupt_later();
 	test_symlink();
+	test_bodies();
+	test_folder_list();
 	tu_rm_rf(dir);
 	free(dir);
 	return done_testing();
