@@ -170,6 +170,9 @@ static int open_imap(struct app *app, const struct cfg_account *a)
 	}
 	struct be_folder *f = NULL;
 	rc = acct->ops->open_folder(acct, a->folder, true, &f, &app->err);
+	if (rc == 0 && f->offline)
+		fprintf(stderr, _("tern: %s cannot be reached: the list is as it was last seen\n"),
+			a->host);
 	if (rc == 0) {
 		if (cli_list_folder(f, stdout) == 0)
 			printf(_("%s: no messages\n"), f->name);

@@ -177,6 +177,25 @@ static void go_offline(struct be_imap_link *l)
 	(void)imap_open(l->p, false, &ignored); /* fails: state ERROR */
 }
 
+/* A link for an account whose server cannot be reached now: offline from
+ * the start, with the certificate pinned before, if any, to require when
+ * check reconnects (nobody is asked then). */
+static struct be_imap_link *offline_link(const struct cfg_account *acct, const char *state_dir,
+					 const struct ui_hooks *ui, struct logger *lg)
+{
+	struct be_imap_link *l = xcalloc(1, sizeof(*l));
+	l->acct = acct;
+	l->ui = ui;
+	l->lg = lg;
+	char *pin_path = be_net_state_file(state_dir, "imap", acct->name, "pin");
+	char saved[65];
+	const char *pin = be_net_pin(acct, pin_path, saved);
+	snprintf(l->pin, sizeof(l->pin), "%s", pin ? pin : "");
+	free(pin_path);
+	go_offline(l);
+	return l;
+}
+
 int be_imap_reconnect(struct be_imap_link *l, struct err *e)
 {
 	imap_free(&l->p);
@@ -454,11 +473,65 @@ char *be_imap_wire_name(struct imap_account *acc, const char *name, struct err *
 	return buf_detach(&b, NULL);
 }
 
+/* The list as the cache has it (offline). */
+static int cached_list(struct imap_account *acc, struct be_folder_info **list_r, size_t *n_r,
+		       struct err *e)
+{
+	struct imap_cache_list_entry *v = NULL;
+	size_t n = 0;
+	if (acc->cache == NULL || imap_cache_list_get(acc->cache, &v, &n, e) < 0 || n == 0)
+		return err_set(e, ERR_ACCOUNT, ERR_IO,
+			       _("offline, and the folders of %s were never listed before"),
+			       acc->acct.name);
+	*list_r = xcalloc(n, sizeof(**list_r));
+	for (size_t i = 0; i < n; i++) {
+		(*list_r)[i] = (struct be_folder_info){
+			.name = v[i].name, .display = v[i].display, .depth = v[i].depth,
+			.role = (enum be_role)v[i].role, .total = v[i].total, .unread = v[i].unread,
+			.selectable = v[i].selectable, .subscribed = v[i].subscribed,
+		};
+		v[i].name = v[i].display = NULL; /* taken over */
+	}
+	*n_r = n;
+	imap_cache_list_free(v, n);
+	return 0;
+}
+
+static void remember_list(struct imap_account *acc, const struct be_folder_info *list, size_t n)
+{
+	if (acc->cache == NULL)
+		return;
+	struct imap_cache_list_entry *v = xcalloc(n ? n : 1, sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		v[i] = (struct imap_cache_list_entry){
+			.name = list[i].name, .display = list[i].display, .depth = list[i].depth,
+			.role = (int)list[i].role, .selectable = list[i].selectable,
+			.subscribed = list[i].subscribed, .total = list[i].total,
+			.unread = list[i].unread,
+		};
+	struct err e;
+	err_init(&e);
+	if (imap_cache_list_put(acc->cache, v, n, &e) < 0)
+		log_warn(acc->lg, "imap cache: %s", e.msg);
+	free(v);
+}
+
+/* Online, the server's list (kept in the cache); offline, the cache's. */
 static int list_folders(struct be_account *a, struct be_folder_info **list_r, size_t *n_r,
 			struct err *e)
 {
 	struct imap_account *acc = a->priv;
-	return be_imap_folders(acc->link, true, list_r, n_r, e);
+	if (be_imap_lost(acc->link->p))
+		return cached_list(acc, list_r, n_r, e);
+	if (be_imap_folders(acc->link, true, list_r, n_r, e) < 0) {
+		struct err ce;
+		err_init(&ce);
+		if (!be_imap_lost(acc->link->p) || cached_list(acc, list_r, n_r, &ce) < 0)
+			return -1;
+		return 0;
+	}
+	remember_list(acc, *list_r, *n_r);
+	return 0;
 }
 
 /* IDLE on the open folder (RFC 2177): the connection's descriptor, to
@@ -477,6 +550,15 @@ static int wait_fd(struct be_folder *f)
 	return conn_fd(x->link->io.c);
 }
 
+static void free_account(struct imap_account *acc)
+{
+	imap_cache_close(&acc->cache);
+	cfg_account_release(&acc->acct);
+	free(acc->state_dir);
+	free(acc->journal_path);
+	free(acc);
+}
+
 static void close_account(struct be_account **ap)
 {
 	struct be_account *a = *ap;
@@ -484,11 +566,7 @@ static void close_account(struct be_account **ap)
 		return;
 	struct imap_account *acc = a->priv;
 	be_imap_disconnect(&acc->link);
-	imap_cache_close(&acc->cache);
-	free(acc->journal_path);
-	cfg_account_release(&acc->acct);
-	free(acc->state_dir);
-	free(acc);
+	free_account(acc);
 	free(a->name);
 	free(a);
 	*ap = NULL;
@@ -610,6 +688,14 @@ static void open_cache(struct imap_account *acc)
 	free(dir);
 }
 
+/* A failure to reach the server at all (not a refusal, not a login or
+ * certificate problem): the account may then open offline. */
+static bool unreachable(const struct err *e)
+{
+	return e->code == CONN_ERR_RESOLVE || e->code == CONN_ERR_CONNECT ||
+	       e->code == CONN_ERR_TIMEOUT || e->code == CONN_ERR_CLOSED;
+}
+
 int be_imap_open(struct be_account **a_r, const struct cfg_account *acct,
 		 const char *state_dir, const struct ui_hooks *ui, struct logger *lg,
 		 struct err *e)
@@ -620,14 +706,25 @@ int be_imap_open(struct be_account **a_r, const struct cfg_account *acct,
 	acc->state_dir = xstrdup(state_dir);
 	acc->journal_path = be_net_state_file(state_dir, "imap", acct->name, "journal");
 	acc->lg = lg;
-	if (be_imap_connect(&acc->link, &acc->acct, state_dir, ui, lg, e) < 0) {
-		cfg_account_release(&acc->acct);
-		free(acc->state_dir);
-		free(acc->journal_path);
-		free(acc);
+	int rc = be_imap_connect(&acc->link, &acc->acct, state_dir, ui, lg, e);
+	open_cache(acc);
+	if (rc < 0 && unreachable(e) && acc->cache != NULL &&
+	    imap_cache_any(acc->cache)) {
+		/* Offline: what the cache holds, until check reconnects. */
+		log_warn(lg, "imap %s: offline, using the cache", acct->name);
+		acc->link = offline_link(&acc->acct, state_dir, ui, lg);
+		if (ui != NULL && ui->notice != NULL) {
+			char text[ERR_MSG_MAX + 64];
+			snprintf(text, sizeof(text), _("Offline (%s): showing what was kept."), e->msg);
+			ui->notice(ui->ctx, text);
+		}
+		err_init(e);
+		rc = 0;
+	}
+	if (rc < 0) {
+		free_account(acc);
 		return -1;
 	}
-	open_cache(acc);
 	struct be_account *a = xcalloc(1, sizeof(*a));
 	a->ops = &imap_ops;
 	a->ui = ui;

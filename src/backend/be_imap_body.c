@@ -10,7 +10,11 @@
  * of its multiparts: every part is there with its header, attachments
  * with an empty body.  A structure that cannot be rebuilt so (a multipart
  * without a boundary, more parts than one FETCH response may carry) is
- * fetched whole instead. */
+ * fetched whole instead.
+ *
+ * Whatever was fetched to be shown (up to the account's body_cache
+ * megabytes, store/imap_cache.h) is kept in the cache: a message opened
+ * again costs no round trip, and can be read offline. */
 #include "config.h"
 
 #include "be_imap_private.h"
@@ -116,19 +120,18 @@ static void part_body(struct rebuild *r, size_t i)
 	}
 }
 
-/* CRLF to LF, as the backend contract has message text. */
-static int to_lf(const struct buf *in, struct buf *out)
+/* CRLF to LF (the backend contract's line ends), appended to out. */
+static int append_lf(struct buf *out, const char *s, size_t n)
 {
-	buf_reset(out);
 	size_t from = 0;
-	for (size_t i = 0; i + 1 < in->len; i++) {
-		if (in->data[i] == '\r' && in->data[i + 1] == '\n') {
-			if (buf_append(out, in->data + from, i - from) < 0)
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (s[i] == '\r' && s[i + 1] == '\n') {
+			if (buf_append(out, s + from, i - from) < 0)
 				return -1;
 			from = i + 1;
 		}
 	}
-	return buf_append(out, in->data + from, in->len - from);
+	return buf_append(out, s + from, n - from);
 }
 
 struct display_ctx {
@@ -181,7 +184,7 @@ static int uid_fetch(struct display_ctx *d, const char *items, struct err *e)
 	return rc;
 }
 
-int be_imap_fetch_display(struct imap_folder *x, uint32_t uid, struct buf *out, bool *whole_r,
+static int fetch_display(struct imap_folder *x, uint32_t uid, struct buf *out, bool *whole_r,
 			  struct err *e)
 {
 	struct display_ctx d = { .x = x, .uid = uid };
@@ -201,12 +204,118 @@ int be_imap_fetch_display(struct imap_folder *x, uint32_t uid, struct buf *out, 
 		rc = uid_fetch(&d, items.data, e);
 	if (rc == 0 && !*whole_r && (!d.got || d.missing))
 		*whole_r = true;
-	if (rc == 0 && !*whole_r && to_lf(&crlf, out) < 0)
+	if (rc == 0 && !*whole_r && (buf_reset(out), append_lf(out, crlf.data, crlf.len)) < 0)
 		rc = err_set(e, ERR_MESSAGE, ERR_LIMIT, _("the message is too large"));
 	imap_body_release(&d.body);
 	buf_release(&crlf);
 	buf_release(&items);
 	return rc;
+}
+
+/* ------------------------------------------------------------ whole */
+
+struct body_ctx {
+	struct imap_folder *x;
+	uint32_t uid;
+	struct buf *out;
+	bool got;
+};
+
+static int on_body(void *ctx, const struct imap_response *r, struct err *e)
+{
+	struct body_ctx *b = ctx;
+	if (imap_resp_classify(r) != IMAP_DATA_FETCH)
+		return be_imap_untagged(b->x, r, e);
+	struct imap_fetch fe;
+	int rc = imap_fetch_parse(r, &fe, e);
+	const struct imap_fetch_section *s =
+		rc == 0 ? imap_fetch_section(&fe, IMAP_SECTION_BODY, "") : NULL;
+	if (rc == 0 && s != NULL && (fe.present & IMAP_FETCH_UID) && fe.uid == b->uid) {
+		buf_reset(b->out);
+		if (s->data != NULL && append_lf(b->out, s->data, s->len) < 0)
+			rc = err_set(e, ERR_MESSAGE, ERR_LIMIT, _("the message is too large"));
+		b->got = true;
+	} else if (rc == 0) {
+		imap_fetch_release(&fe);
+		return be_imap_untagged(b->x, r, e);
+	}
+	imap_fetch_release(&fe);
+	return rc;
+}
+
+static int fetch_whole(struct imap_folder *x, uint32_t uid, struct buf *out, struct err *e)
+{
+	struct body_ctx b = { .x = x, .uid = uid, .out = out };
+	char args[64];
+	snprintf(args, sizeof(args), "%u (UID BODY.PEEK[])", uid);
+	struct imap_cmd c;
+	imap_cmd_init(&c, x->link->p, "UID FETCH");
+	c.scope = ERR_MESSAGE;
+	imap_cmd_raw(&c, args);
+	int rc = imap_run(x->link->p, &c, on_body, &b, e);
+	imap_cmd_release(&c);
+	if (rc == 0 && !b.got)
+		rc = err_set(e, ERR_MESSAGE, ERR_NOTFOUND,
+			     _("the message is no longer on the server"));
+	return rc;
+}
+
+/* ------------------------------------------------------------ cached */
+
+/* The account's limit on cached bodies, in bytes (0: none are kept). */
+static uint64_t body_limit(const struct imap_folder *x)
+{
+	return (uint64_t)x->link->acct->body_cache_mb << 20;
+}
+
+/* 1 with the message from the cache, 0 when it has none. */
+static int from_cache(struct imap_folder *x, uint32_t uid, bool whole, struct buf *out)
+{
+	struct err e;
+	err_init(&e);
+	if (x->cache == NULL || body_limit(x) == 0)
+		return 0;
+	int rc = imap_cache_body_get(x->cache, x->wire, uid, whole, out, &e);
+	if (rc < 0)
+		log_warn(x->link->lg, "imap cache: %s", e.msg);
+	return rc > 0;
+}
+
+static void to_cache(struct imap_folder *x, uint32_t uid, bool whole, const struct buf *msg)
+{
+	struct err e;
+	err_init(&e);
+	if (x->cache != NULL && body_limit(x) > 0 &&
+	    imap_cache_body_put(x->cache, x->wire, uid, whole, msg->data, msg->len,
+				body_limit(x), &e) < 0)
+		log_warn(x->link->lg, "imap cache: %s", e.msg);
+}
+
+/* A message is read from the cache when it is there (a UID's message
+ * never changes: no round trip at all), else from the server, and then
+ * kept.  Offline, only the cache has it. */
+int be_imap_fetch(struct be_folder *f, size_t i, enum be_fetch what, struct buf *out,
+		  struct err *e)
+{
+	struct imap_folder *x = f->priv;
+	if (i >= x->n)
+		return err_set(e, ERR_MESSAGE, ERR_NOTFOUND, _("no such message"));
+	uint32_t uid = x->msgs[i].uid;
+	if (from_cache(x, uid, what == BE_FETCH_RAW, out))
+		return 0;
+	if (f->offline || be_imap_lost(x->link->p))
+		return err_set(e, ERR_MESSAGE, ERR_IO,
+			       what == BE_FETCH_RAW
+				       ? _("offline: only the text of messages read before is kept")
+				       : _("offline: this message was not read before, so it is not "
+					   "kept"));
+	bool whole = what == BE_FETCH_RAW;
+	if (!whole && fetch_display(x, uid, out, &whole, e) < 0)
+		return -1;
+	if (whole && fetch_whole(x, uid, out, e) < 0)
+		return -1;
+	to_cache(x, uid, whole, out);
+	return 0;
 }
 
 /* ------------------------------------------------------------ one part */

@@ -110,9 +110,14 @@ static int flags_since(struct imap_folder *x, const struct imap_cache_folder *st
 }
 
 /* Keeps the messages whose UIDs the server still has (UID SEARCH ALL). */
+/* The server's UIDs against ours: those it no longer has are removed,
+ * those we lack (removed here while offline, and not yet moved or
+ * expunged there) are fetched again, so that the messages match the
+ * server's one for one, as sequence numbers need. */
 static int prune(struct imap_folder *x, struct err *e)
 {
-	struct imap_seqset left;
+	struct imap_seqset left, missing;
+	imap_seqset_init(&missing);
 	int rc = be_imap_search_all(x, &left, e);
 	if (rc == 0) {
 		size_t k = 0;
@@ -126,8 +131,18 @@ static int prune(struct imap_folder *x, struct err *e)
 			x->msgs[k++] = x->msgs[i];
 		}
 		x->n = k;
+		/* (A server's count beyond EXISTS is not believed: no walk of
+		 * billions of UIDs.) */
+		bool sane = x->sorted && imap_seqset_count(&left) <= x->exists;
+		for (size_t r = 0; sane && r < left.n; r++)
+			for (uint64_t uid = left.r[r].lo; uid <= left.r[r].hi; uid++)
+				if (!be_imap_has_uid(x, (uint32_t)uid))
+					imap_seqset_add(&missing, uid, uid);
 	}
+	if (rc == 0 && missing.n > 0)
+		rc = be_imap_fetch_uids(x, &missing, e);
 	imap_seqset_release(&left);
+	imap_seqset_release(&missing);
 	return rc;
 }
 

@@ -250,6 +250,16 @@ int be_imap_untagged(void *ctx, const struct imap_response *r, struct err *e)
 
 /* ------------------------------------------------------------ opening */
 
+bool be_imap_has_uid(struct imap_folder *x, uint32_t uid)
+{
+	return by_uid(x, uid, NULL) != NULL;
+}
+
+void be_imap_remove_uids(struct imap_folder *x, const struct imap_seqset *uids)
+{
+	vanished(x, uids, false);
+}
+
 void be_imap_gone(struct imap_folder *x, uint32_t uid)
 {
 	x->gone = xgrow(x->gone, &x->cap_gone, x->n_gone + 1, sizeof(*x->gone));
@@ -367,15 +377,18 @@ int be_imap_open_folder(struct be_account *a, const char *name, bool readonly,
 	x->cache = acc->cache;
 	struct imap_cache_folder st = { 0 };
 	(void)be_imap_cache_load(x, &st);
-	int rc = be_imap_select(x, wire, readonly, &st, e);
-	if (rc == 0)
+	bool offline = be_imap_lost(x->link->p);
+	int rc = offline ? be_imap_open_offline(f, &st, readonly, e)
+			 : be_imap_select(x, wire, readonly, &st, e);
+	if (rc == 0 && !offline)
 		rc = be_imap_cache_resync(f, &st, e);
 	if (rc < 0) {
 		err_prefix(e, "%s", f->name);
 		be_imap_close_folder(&f);
 		return -1;
 	}
-	be_imap_replay(f);
+	if (!offline)
+		be_imap_replay(f);
 	be_imap_cache_flush(x);
 	f->readonly = x->read_only;
 	x->grew = false;
@@ -414,79 +427,6 @@ void be_imap_close_folder(struct be_folder **fp)
 	free(f->name);
 	free(f);
 	*fp = NULL;
-}
-
-/* ------------------------------------------------------------ messages */
-
-struct body_ctx {
-	struct imap_folder *x;
-	uint32_t uid;
-	struct buf *out;
-	bool got;
-};
-
-/* CRLF to LF (the backend contract's line ends). */
-static int append_lf(struct buf *out, const char *s, size_t n)
-{
-	size_t from = 0;
-	for (size_t i = 0; i + 1 < n; i++) {
-		if (s[i] == '\r' && s[i + 1] == '\n') {
-			if (buf_append(out, s + from, i - from) < 0)
-				return -1;
-			from = i + 1;
-		}
-	}
-	return buf_append(out, s + from, n - from);
-}
-
-static int on_body(void *ctx, const struct imap_response *r, struct err *e)
-{
-	struct body_ctx *b = ctx;
-	if (imap_resp_classify(r) != IMAP_DATA_FETCH)
-		return be_imap_untagged(b->x, r, e);
-	struct imap_fetch fe;
-	int rc = imap_fetch_parse(r, &fe, e);
-	const struct imap_fetch_section *s =
-		rc == 0 ? imap_fetch_section(&fe, IMAP_SECTION_BODY, "") : NULL;
-	if (rc == 0 && s != NULL && (fe.present & IMAP_FETCH_UID) && fe.uid == b->uid) {
-		buf_reset(b->out);
-		if (s->data != NULL && append_lf(b->out, s->data, s->len) < 0)
-			rc = err_set(e, ERR_MESSAGE, ERR_LIMIT, _("the message is too large"));
-		b->got = true;
-	} else if (rc == 0) {
-		imap_fetch_release(&fe);
-		return be_imap_untagged(b->x, r, e);
-	}
-	imap_fetch_release(&fe);
-	return rc;
-}
-
-int be_imap_fetch(struct be_folder *f, size_t i, enum be_fetch what, struct buf *out,
-		  struct err *e)
-{
-	struct imap_folder *x = f->priv;
-	if (i >= x->n)
-		return err_set(e, ERR_MESSAGE, ERR_NOTFOUND, _("no such message"));
-	if (what == BE_FETCH_DISPLAY) {
-		bool whole;
-		if (be_imap_fetch_display(x, x->msgs[i].uid, out, &whole, e) < 0)
-			return -1;
-		if (!whole)
-			return 0;
-	}
-	struct body_ctx b = { .x = x, .uid = x->msgs[i].uid, .out = out };
-	char args[64];
-	snprintf(args, sizeof(args), "%u (UID BODY.PEEK[])", b.uid);
-	struct imap_cmd c;
-	imap_cmd_init(&c, x->link->p, "UID FETCH");
-	c.scope = ERR_MESSAGE;
-	imap_cmd_raw(&c, args);
-	int rc = imap_run(x->link->p, &c, on_body, &b, e);
-	imap_cmd_release(&c);
-	if (rc == 0 && !b.got)
-		rc = err_set(e, ERR_MESSAGE, ERR_NOTFOUND,
-			     _("the message is no longer on the server"));
-	return rc;
 }
 
 /* ------------------------------------------------------------ flags */
@@ -625,6 +565,17 @@ int be_imap_check(struct be_folder *f, unsigned *changes_r, struct err *e)
 	return 0;
 }
 
+/* RFC 4315 s1: without UIDPLUS there is no UID EXPUNGE, and EXPUNGE
+ * removes every message marked deleted, also those another client marked
+ * since this one last looked. */
+static void warn_plain_expunge(struct be_folder *f)
+{
+	const struct ui_hooks *ui = f->account->ui;
+	if (ui != NULL && ui->notice != NULL)
+		ui->notice(ui->ctx, _("This server has no UID EXPUNGE (UIDPLUS): messages another "
+				      "client marked deleted are removed too."));
+}
+
 static int per_piece(struct imap_folder *x, const char *verb, const struct imap_seqset *set,
 		     const char *wire, struct err *e);
 
@@ -653,6 +604,8 @@ static int to_trash(struct be_folder *f, const struct imap_seqset *uids, struct 
 		rc = per_piece(x, "UID COPY", uids, wire, e);
 		if (rc == 0)
 			rc = store(x, uids, '+', SUMMARY_DELETED, e);
+		if (rc == 0 && !imap_has(p, IMAP_CAP_UIDPLUS))
+			warn_plain_expunge(f);
 		if (rc == 0)
 			rc = imap_has(p, IMAP_CAP_UIDPLUS) ? per_piece(x, "UID EXPUNGE", uids, NULL, e)
 							    : imap_simple(p, "EXPUNGE", NULL,
@@ -671,6 +624,24 @@ static int to_trash(struct be_folder *f, const struct imap_seqset *uids, struct 
 	return rc < 0 ? -1 : 1;
 }
 
+/* Offline, the purge is journaled: to the trash folder where there is
+ * one (and this is not it), else an expunge. */
+static int offline_purge(struct be_folder *f, const struct imap_seqset *uids, struct err *e)
+{
+	struct imap_folder *x = f->priv;
+	struct imap_account *acc = f->account->priv;
+	char *trash = acc->acct.trash ? be_imap_wire_name(acc, acc->acct.trash, e) : NULL;
+	if (acc->acct.trash != NULL && trash == NULL)
+		return -1;
+	if (trash != NULL && strcmp(trash, x->wire) == 0) {
+		free(trash);
+		trash = NULL;
+	}
+	int rc = be_imap_offline_remove(f, uids, trash, e);
+	free(trash);
+	return rc;
+}
+
 int be_imap_sync(struct be_folder *f, bool expunge, struct err *e)
 {
 	struct imap_folder *x = f->priv;
@@ -682,6 +653,11 @@ int be_imap_sync(struct be_folder *f, bool expunge, struct err *e)
 	for (size_t i = 0; i < x->n; i++)
 		if (x->msgs[i].flags & SUMMARY_DELETED)
 			imap_seqset_add(&uids, x->msgs[i].uid, x->msgs[i].uid);
+	if (be_imap_lost(x->link->p)) {
+		int rc = uids.n > 0 ? offline_purge(f, &uids, e) : 0;
+		imap_seqset_release(&uids);
+		return rc;
+	}
 	int rc = 0;
 	int moved = uids.n > 0 ? to_trash(f, &uids, e) : 0;
 	if (moved != 0) {
@@ -702,6 +678,7 @@ int be_imap_sync(struct be_folder *f, bool expunge, struct err *e)
 		}
 		buf_release(&text);
 	} else if (uids.n > 0) {
+		warn_plain_expunge(f);
 		rc = imap_simple(x->link->p, "EXPUNGE", NULL, be_imap_untagged, x, e);
 	}
 	imap_seqset_release(&uids);
@@ -748,6 +725,14 @@ static int per_piece(struct imap_folder *x, const char *verb, const struct imap_
 	return rc;
 }
 
+static void warn_no_uidplus_move(struct be_folder *f)
+{
+	const struct ui_hooks *ui = f->account->ui;
+	if (ui != NULL && ui->notice != NULL)
+		ui->notice(ui->ctx, _("Copied and marked deleted; this server has no UID EXPUNGE "
+				      "(UIDPLUS): purge with $ to remove them here."));
+}
+
 int be_imap_copy(struct be_folder *f, const size_t *idx, size_t n, const char *dest, bool move,
 		 struct err *e)
 {
@@ -763,6 +748,15 @@ int be_imap_copy(struct be_folder *f, const size_t *idx, size_t n, const char *d
 	struct imap *p = x->link->p;
 	int rc;
 	x->removed = false;
+	if (be_imap_lost(p)) {
+		rc = move ? be_imap_offline_remove(f, &set, wire, e)
+			  : err_set(e, ERR_FOLDER, ERR_IO,
+				    _("offline: a copy needs the server (a move is kept until "
+				      "the connection is back)"));
+		imap_seqset_release(&set);
+		free(wire);
+		return rc;
+	}
 	if (move && imap_has(p, IMAP_CAP_MOVE)) {
 		rc = per_piece(x, "UID MOVE", &set, wire, e);     /* RFC 6851 */
 	} else {
@@ -773,6 +767,8 @@ int be_imap_copy(struct be_folder *f, const size_t *idx, size_t n, const char *d
 		if (rc == 0 && move && imap_has(p, IMAP_CAP_UIDPLUS))
 			rc = per_piece(x, "UID EXPUNGE", &set, NULL, e);
 		else if (rc == 0 && move)
+			warn_no_uidplus_move(f);
+		if (rc == 0 && move && !imap_has(p, IMAP_CAP_UIDPLUS))
 			for (size_t k = 0; k < n; k++)
 				if (idx[k] < x->n)
 					x->msgs[idx[k]].flags |= SUMMARY_DELETED;
@@ -788,7 +784,7 @@ int be_imap_copy(struct be_folder *f, const size_t *idx, size_t n, const char *d
 /* ------------------------------------------------------------ matches */
 
 /* Summaries of the messages in uids (a sorted set), in pieces. */
-static int fetch_uids(struct imap_folder *x, const struct imap_seqset *uids, struct err *e)
+int be_imap_fetch_uids(struct imap_folder *x, const struct imap_seqset *uids, struct err *e)
 {
 	struct buf text;
 	buf_init(&text, SET_TEXT_MAX + 256);
@@ -831,7 +827,7 @@ int be_imap_open_matches(struct be_account *a, const char *name, const struct qu
 	if (rc == 0)
 		rc = be_imap_search_uids(x, q, &uids, e);
 	if (rc == 0 && uids.n > 0)
-		rc = fetch_uids(x, &uids, e);
+		rc = be_imap_fetch_uids(x, &uids, e);
 	imap_seqset_release(&uids);
 	if (rc < 0) {
 		err_prefix(e, "%s", f->name);

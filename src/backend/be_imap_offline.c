@@ -84,6 +84,23 @@ int be_imap_reconnect_folder(struct be_folder *f, unsigned *changes_r, struct er
 	return 0;
 }
 
+int be_imap_open_offline(struct be_folder *f, const struct imap_cache_folder *st, bool readonly,
+			 struct err *e)
+{
+	struct imap_folder *x = f->priv;
+	if (st->uidvalidity == 0)
+		return err_set(e, ERR_FOLDER, ERR_IO,
+			       _("offline, and this folder was not opened before, so nothing of it "
+				 "is kept"));
+	x->uidvalidity = st->uidvalidity;
+	x->uidnext = x->cached_uidnext = st->uidnext;
+	x->highestmodseq = x->cached_modseq = st->highestmodseq;
+	x->exists = (uint32_t)x->n;
+	x->read_only = readonly;
+	f->offline = true;
+	return 0;
+}
+
 bool be_imap_lost(const struct imap *p)
 {
 	return p == NULL || imap_state(p) == IMAP_STATE_ERROR || imap_state(p) == IMAP_STATE_LOGOUT;
@@ -101,9 +118,11 @@ int be_imap_offline_set_flags(struct be_folder *f, const size_t *idx, size_t n, 
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
 		if (idx[i] < x->n)
-			en[k++] = (struct imap_journal_entry){ x->wire, x->uidvalidity,
-							       x->msgs[idx[i]].uid, set, clear,
-							       x->msgs[idx[i]].modseq };
+			en[k++] = (struct imap_journal_entry){
+				.kind = IMAP_JOURNAL_FLAGS, .wire = x->wire,
+				.uidvalidity = x->uidvalidity, .uid = x->msgs[idx[i]].uid,
+				.set = set, .clear = clear, .modseq = x->msgs[idx[i]].modseq,
+			};
 	int rc = k ? imap_journal_add(acc->journal_path, en, k, e) : 0;
 	free(en);
 	if (rc < 0)
@@ -117,6 +136,34 @@ int be_imap_offline_set_flags(struct be_folder *f, const size_t *idx, size_t n, 
 		f->msgs[idx[i]].flags = m->flags;
 	}
 	notice(f, _("Offline: the change is kept and will be sent when the connection is back."));
+	return 0;
+}
+
+int be_imap_offline_remove(struct be_folder *f, const struct imap_seqset *uids,
+			   const char *dest_wire, struct err *e)
+{
+	struct imap_folder *x = f->priv;
+	struct imap_account *acc = f->account->priv;
+	struct imap_journal_entry *en = xcalloc(x->n ? x->n : 1, sizeof(*en));
+	size_t k = 0;
+	for (size_t i = 0; i < x->n; i++)
+		if (imap_seqset_contains(uids, x->msgs[i].uid))
+			en[k++] = (struct imap_journal_entry){
+				.kind = dest_wire ? IMAP_JOURNAL_MOVE : IMAP_JOURNAL_EXPUNGE,
+				.wire = x->wire, .uidvalidity = x->uidvalidity,
+				.uid = x->msgs[i].uid, .dest = (char *)dest_wire,
+			};
+	int rc = k ? imap_journal_add(acc->journal_path, en, k, e) : 0;
+	free(en);
+	if (rc < 0)
+		return -1;
+	be_imap_remove_uids(x, uids);
+	be_imap_publish(f);
+	if (k > 0)
+		notice(f, dest_wire ? _("Offline: %zu messages will be moved when the connection is "
+					"back.")
+				    : _("Offline: %zu messages will be removed from the server when the "
+					"connection is back."), k);
 	return 0;
 }
 
@@ -143,12 +190,30 @@ static int on_replay(void *ctx, const struct imap_response *r, struct err *e)
 	return be_imap_untagged(rp->x, r, e);
 }
 
-/* One journal entry as UID STORE commands (+FLAGS, then -FLAGS). */
-static int send_entry(struct replay *rp, const struct imap_journal_entry *en, struct err *e)
+/* One command of the replay; a NO or BAD of the server is that entry's
+ * failure alone (rc 1), a lost connection ends the replay (-1). */
+static int replay_run(struct replay *rp, const char *verb, const char *args, const char *mailbox,
+		      struct err *e)
+{
+	struct imap *p = rp->x->link->p;
+	struct imap_cmd c;
+	imap_cmd_init(&c, p, verb);
+	c.scope = ERR_MESSAGE;
+	imap_cmd_raw(&c, args);
+	if (mailbox != NULL)
+		imap_cmd_string(&c, mailbox, strlen(mailbox), false);
+	int rc = imap_run(p, &c, on_replay, rp, e);
+	imap_cmd_release(&c);
+	return rc == 0 ? 0 : be_imap_lost(p) ? -1 : 1;
+}
+
+/* A flag change as UID STORE commands (+FLAGS, then -FLAGS). */
+static int send_flags(struct replay *rp, const struct imap_journal_entry *en, struct err *e)
 {
 	struct imap *p = rp->x->link->p;
 	bool unchanged = (imap_enabled(p) & IMAP_CAP_CONDSTORE) && en->modseq > 0;
-	for (int pass = 0; pass < 2; pass++) {
+	int rc = 0;
+	for (int pass = 0; rc == 0 && pass < 2; pass++) {
 		unsigned bits = pass == 0 ? en->set : en->clear;
 		if (bits == 0)
 			continue;
@@ -163,18 +228,38 @@ static int send_entry(struct replay *rp, const struct imap_journal_entry *en, st
 		else
 			buf_cut_ok(buf_printf(&text, "%u %cFLAGS.SILENT (%s)", en->uid,
 					      pass == 0 ? '+' : '-', names.data));
-		struct imap_cmd c;
-		imap_cmd_init(&c, p, "UID STORE");
-		c.scope = ERR_MESSAGE;
-		imap_cmd_raw(&c, text.data);
-		int rc = imap_run(p, &c, on_replay, rp, e);
-		imap_cmd_release(&c);
+		rc = replay_run(rp, "UID STORE", text.data, NULL, e);
 		buf_release(&names);
 		buf_release(&text);
-		if (rc < 0)
-			return -1;
 	}
-	return 0;
+	return rc;
+}
+
+/* A move (UID MOVE, else UID COPY and an expunge of that one message) or
+ * an expunge (\Deleted, then UID EXPUNGE of that message; plain EXPUNGE
+ * without UIDPLUS, which the person was told of when it was made). */
+static int send_removal(struct replay *rp, const struct imap_journal_entry *en, struct err *e)
+{
+	struct imap *p = rp->x->link->p;
+	char uid[16], deleted[48];
+	snprintf(uid, sizeof(uid), "%u", en->uid);
+	snprintf(deleted, sizeof(deleted), "%u +FLAGS.SILENT (\\Deleted)", en->uid);
+	if (en->kind == IMAP_JOURNAL_MOVE && imap_has(p, IMAP_CAP_MOVE))
+		return replay_run(rp, "UID MOVE", uid, en->dest, e);
+	int rc = en->kind == IMAP_JOURNAL_MOVE ? replay_run(rp, "UID COPY", uid, en->dest, e) : 0;
+	if (rc == 0)
+		rc = replay_run(rp, "UID STORE", deleted, NULL, e);
+	if (rc == 0 && imap_has(p, IMAP_CAP_UIDPLUS))
+		rc = replay_run(rp, "UID EXPUNGE", uid, NULL, e);
+	else if (rc == 0)
+		rc = imap_simple(p, "EXPUNGE", NULL, be_imap_untagged, rp->x, e) == 0 ? 0
+		     : be_imap_lost(p) ? -1 : 1;
+	return rc;
+}
+
+static int send_entry(struct replay *rp, const struct imap_journal_entry *en, struct err *e)
+{
+	return en->kind == IMAP_JOURNAL_FLAGS ? send_flags(rp, en, e) : send_removal(rp, en, e);
 }
 
 void be_imap_replay(struct be_folder *f)
@@ -189,9 +274,9 @@ void be_imap_replay(struct be_folder *f)
 		return;
 	struct replay rp = { .x = x };
 	imap_seqset_init(&rp.refetch);
-	size_t sent = 0, void_ = 0;
+	size_t sent = 0, void_ = 0, refused = 0;
 	int rc = 0;
-	for (size_t i = 0; rc == 0 && i < n; i++) {
+	for (size_t i = 0; rc >= 0 && i < n; i++) {
 		if (strcmp(v[i].wire, x->wire) != 0)
 			continue;
 		if (v[i].uidvalidity != x->uidvalidity) {
@@ -200,6 +285,11 @@ void be_imap_replay(struct be_folder *f)
 		}
 		rc = send_entry(&rp, &v[i], &e);
 		sent += rc == 0;
+		if (rc > 0) {
+			refused++;
+			notice(f, _("A change made offline was refused: %s"), e.msg);
+			err_init(&e);
+		}
 	}
 	imap_journal_free(v, n);
 	if (rc < 0) {
@@ -219,7 +309,7 @@ void be_imap_replay(struct be_folder *f)
 		buf_release(&set);
 	}
 	imap_seqset_release(&rp.refetch);
-	if (sent + void_ == 0)
+	if (sent + void_ + refused == 0)
 		return;
 	if (imap_journal_clear(acc->journal_path, x->wire, &e) < 0)
 		log_warn(x->link->lg, "imap journal: %s", e.msg);

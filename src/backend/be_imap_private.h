@@ -105,11 +105,6 @@ int be_imap_set_flags(struct be_folder *f, const size_t *idx, size_t n, unsigned
 		      unsigned clear, struct err *e);
 int be_imap_check(struct be_folder *f, unsigned *changes_r, struct err *e);
 int be_imap_sync(struct be_folder *f, bool expunge, struct err *e);
-/* The message uid for display (be_imap_body.c) into out, LF line ends:
- * every part's header, text parts' bodies (long ones cut), attachments
- * empty.  *whole_r: the structure cannot be rebuilt so -- fetch it whole. */
-int be_imap_fetch_display(struct imap_folder *x, uint32_t uid, struct buf *out, bool *whole_r,
-			  struct err *e);
 int be_imap_copy(struct be_folder *f, const size_t *idx, size_t n, const char *dest, bool move,
 		 struct err *e);
 int be_imap_fetch_part(struct be_folder *f, size_t i, const char *part, struct buf *out,
@@ -124,6 +119,12 @@ void be_imap_cache_select_args(const struct imap_folder *x, const struct imap_ca
 int be_imap_cache_resync(struct be_folder *f, const struct imap_cache_folder *st,
 			 struct err *e);
 void be_imap_cache_flush(struct imap_folder *x);
+/* Summaries of the messages uids (UID FETCH), added in UID order. */
+int be_imap_fetch_uids(struct imap_folder *x, const struct imap_seqset *uids, struct err *e);
+/* Whether x has the message uid (x sorted). */
+bool be_imap_has_uid(struct imap_folder *x, uint32_t uid);
+/* Removes the messages uids from x (expunged, or moved offline). */
+void be_imap_remove_uids(struct imap_folder *x, const struct imap_seqset *uids);
 /* A removed UID, for the cache. */
 void be_imap_gone(struct imap_folder *x, uint32_t uid);
 /* Summaries of messages by sequence number from from_seq on (be_imap_folder.c). */
@@ -140,7 +141,15 @@ void be_imap_flag_names(unsigned bits, struct buf *out);
 /* be_imap_offline.c: whether the session is gone; reconnecting from
  * check; flag changes kept while offline, and sent once back. */
 bool be_imap_lost(const struct imap *p);
+/* Opens folder f from the cache alone (st: its state there): offline,
+ * readable, its changes journaled; check reconnects. */
+int be_imap_open_offline(struct be_folder *f, const struct imap_cache_folder *st, bool readonly,
+			 struct err *e);
 int be_imap_reconnect_folder(struct be_folder *f, unsigned *changes_r, struct err *e);
+/* Offline: messages uids leave the folder (moved to dest_wire, or
+ * expunged when it is NULL), journaled first. */
+int be_imap_offline_remove(struct be_folder *f, const struct imap_seqset *uids,
+			   const char *dest_wire, struct err *e);
 int be_imap_offline_set_flags(struct be_folder *f, const size_t *idx, size_t n, unsigned set,
 			      unsigned clear, struct err *e);
 void be_imap_replay(struct be_folder *f);

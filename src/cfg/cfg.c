@@ -30,7 +30,8 @@
 enum key_id {
 	K_MODE, K_HOST, K_PORT, K_USER, K_TLS, K_TLS_CA_FILE, K_TLS_FINGERPRINT,
 	K_PASSWORD_COMMAND, K_PASSWORD, K_ALLOW_PLAINTEXT, K_MBOX, K_KEEP,
-	K_DELETE_AFTER_DAYS, K_AUTH, K_TIMEOUT, K_CONNECT_TIMEOUT, K_TRASH, K_COUNT
+	K_DELETE_AFTER_DAYS, K_AUTH, K_TIMEOUT, K_CONNECT_TIMEOUT, K_TRASH, K_BODY_CACHE,
+	K_COUNT
 };
 
 static const struct key_def {
@@ -54,6 +55,7 @@ static const struct key_def {
 	[K_TIMEOUT] = { "timeout", M_NET },
 	[K_TRASH] = { "trash", M_IMAP },
 	[K_CONNECT_TIMEOUT] = { "connect_timeout", M_NET },
+	[K_BODY_CACHE] = { "body_cache", M_IMAP },
 };
 
 /* The mechanisms auth may name (the protocol clients map them). */
@@ -110,6 +112,7 @@ void cfg_account_init(struct cfg_account *acct)
 	acct->tls = CFG_TLS_IMPLICIT;
 	acct->keep = true;
 	acct->delete_after_days = CFG_NO_EXPIRY;
+	acct->body_cache_mb = CFG_BODY_CACHE_DEFAULT;
 }
 
 void cfg_account_release(struct cfg_account *acct)
@@ -439,6 +442,13 @@ static int set_account_key(struct parser *p, struct cfg_account *a,
 				    _("%s: '%s' is not a number of seconds from 1 to %d"),
 				    key, v, CFG_TIMEOUT_MAX);
 		*(k == K_TIMEOUT ? &a->timeout : &a->connect_timeout) = (unsigned)n;
+		return 0;
+	case K_BODY_CACHE:
+		if (str_to_ulong(v, 0, CFG_BODY_CACHE_MAX, &n) < 0)
+			return perr(p, p->line,
+				    _("body_cache: '%s' is not a number of megabytes from 0 to %d"),
+				    v, CFG_BODY_CACHE_MAX);
+		a->body_cache_mb = (unsigned)n;
 		return 0;
 	case K_COUNT:
 		break;

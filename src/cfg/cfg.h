@@ -50,6 +50,8 @@ enum cfg_tls {
 };
 
 #define CFG_NO_EXPIRY (-1)
+#define CFG_BODY_CACHE_DEFAULT 100   /* MiB of message bodies an IMAP account keeps */
+#define CFG_BODY_CACHE_MAX 1000000
 
 struct cfg_account {
 	char *name;
@@ -73,6 +75,7 @@ struct cfg_account {
 				   (they are expunged) */
 	unsigned timeout;         /* seconds for each reply; 0: the default (60) */
 	unsigned connect_timeout; /* seconds for connect and TLS; 0: the default (15) */
+	unsigned body_cache_mb;   /* imap: MiB of bodies kept in the cache; 0: none */
 	char *source;           /* "FILE:LINE" where the account was defined */
 };
 
