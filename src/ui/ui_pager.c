@@ -233,13 +233,13 @@ static void list_urls(struct pager *p)
 size_t ui_pager(struct ui *u, size_t msg)
 {
 	struct pager p = { .u = u, .msg = msg, .hit_line = (size_t)-1 };
+	if (build(&p) < 0)
+		return (size_t)-1; /* not shown (offline and not kept, say): not read */
 	if (!(u->folder->msgs[msg].flags & SUMMARY_READ) && !u->folder->readonly) {
 		struct err e;
 		err_init(&e);
 		(void)u->acct->ops->set_flags(u->folder, &msg, 1, SUMMARY_READ, 0, &e);
 	}
-	if (build(&p) < 0)
-		return (size_t)-1;
 	size_t next = (size_t)-1;
 	int rows = ui_body_rows();
 	for (;;) {
