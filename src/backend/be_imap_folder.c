@@ -144,6 +144,12 @@ static int on_fetch(struct imap_folder *x, const struct imap_response *r, struct
 			add_message(x, &fe);
 		else if (m != NULL && (fe.present & IMAP_FETCH_FLAGS))
 			new_flags(x, m, &fe);
+		else if (m != NULL && (fe.present & IMAP_FETCH_MODSEQ) && fe.modseq != m->modseq) {
+			/* Our own STORE .SILENT: the new MODSEQ alone (RFC 7162
+			 * s3.1.3), which a later UNCHANGEDSINCE must use. */
+			m->modseq = fe.modseq;
+			m->cache_flags = true;
+		}
 	} else if ((fe.present & IMAP_FETCH_FLAGS) && fe.seq >= 1 && fe.seq <= x->n &&
 		   x->sorted && x->exists == x->n) {
 		/* Without UID (an unsolicited flag change, RFC 9051 s7.5.2):
