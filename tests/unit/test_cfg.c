@@ -374,6 +374,22 @@ static void test_syntax_errors(void)
 		cfg_account_release(&copy);
 		cfg_release(&cfg);
 	}
+	fails("body_cache is a number of megabytes", "[account a]\n" IMAP_OK "body_cache = 1G\n",
+	      5, "body_cache", "'1G'");
+	fails("body_cache is for IMAP accounts", "[account a]\nmode = mbox\nmbox = /x\n"
+	      "body_cache = 5\n", 4, "body_cache", NULL);
+	{
+		struct cfg cfg;
+		struct err e;
+		cfg_init(&cfg);
+		err_init(&e);
+		int rc = cfg_parse(&cfg, NAME, "[account a]\n" IMAP_OK "body_cache = 0\n"
+				   "[account b]\n" IMAP_OK, true, &e);
+		ok(rc == 0 && cfg.n_accounts == 2 && cfg.accounts[0].body_cache_mb == 0 &&
+		   cfg.accounts[1].body_cache_mb == 100,
+		   "body_cache = 0 keeps none; without it, 100 MB");
+		cfg_release(&cfg);
+	}
 	fails("timeout is a network key", "[account a]\nmode = mbox\nmbox = /x\ntimeout = 5\n",
 	      4, "timeout", NULL);
 	{
