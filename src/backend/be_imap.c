@@ -540,8 +540,8 @@ static int wait_fd(struct be_folder *f)
 {
 	struct imap_folder *x = f->priv;
 	struct imap *p = x->link->p;
-	if (!imap_has(p, IMAP_CAP_IDLE) || x->link->selected != x)
-		return -1;
+	if (!imap_has(p, IMAP_CAP_IDLE) || x->link->selected != x || x->base > 0)
+		return -1; /* (loading: check is called at once) */
 	struct err e;
 	err_init(&e);
 	if (!imap_idling(p) && imap_idle_start(p, be_imap_untagged, x, &e) < 0)

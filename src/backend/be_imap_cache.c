@@ -169,10 +169,16 @@ int be_imap_cache_resync(struct be_folder *f, const struct imap_cache_folder *st
 	if (x->cache_reset || st->uidvalidity == 0) {
 		x->cache_reset = x->cache != NULL;
 		drop_all(x);
-		return x->exists > 0 ? be_imap_fetch_summaries(f, 1, e) : 0;
+		return x->exists > 0 ? be_imap_fetch_all(f, e) : 0;
 	}
 	if (!(imap_enabled(x->link->p) & IMAP_CAP_QRESYNC) && x->n > 0 && flags_since(x, st, e) < 0)
 		return -1;
+	return be_imap_reconcile(f, e);
+}
+
+int be_imap_reconcile(struct be_folder *f, struct err *e)
+{
+	struct imap_folder *x = f->priv;
 	uint32_t top = x->n > 0 ? x->msgs[x->n - 1].uid : 0;
 	if (x->exists > x->n && be_imap_fetch_from_uid(f, top + 1, e) < 0)
 		return -1;
@@ -183,7 +189,9 @@ int be_imap_cache_resync(struct be_folder *f, const struct imap_cache_folder *st
 
 void be_imap_cache_flush(struct imap_folder *x)
 {
-	if (x->cache == NULL || x->uidvalidity == 0 || !x->sorted)
+	/* (A folder still loading is written once whole: a cache that
+	 * holds only the newest would be taken for the folder.) */
+	if (x->cache == NULL || x->uidvalidity == 0 || !x->sorted || x->base > 0)
 		return;
 	struct err e;
 	err_init(&e);

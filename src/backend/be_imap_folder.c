@@ -150,11 +150,12 @@ static int on_fetch(struct imap_folder *x, const struct imap_response *r, struct
 			m->modseq = fe.modseq;
 			m->cache_flags = true;
 		}
-	} else if ((fe.present & IMAP_FETCH_FLAGS) && fe.seq >= 1 && fe.seq <= x->n &&
-		   x->sorted && x->exists == x->n) {
+	} else if ((fe.present & IMAP_FETCH_FLAGS) && fe.seq > x->base &&
+		   fe.seq - x->base <= x->n && x->sorted && x->exists == x->base + x->n) {
 		/* Without UID (an unsolicited flag change, RFC 9051 s7.5.2):
-		 * the sequence number is the position. */
-		new_flags(x, &x->msgs[fe.seq - 1], &fe);
+		 * the sequence number is the position (past those not loaded
+		 * yet). */
+		new_flags(x, &x->msgs[fe.seq - x->base - 1], &fe);
 	}
 	imap_fetch_release(&fe);
 	return 0;
@@ -164,6 +165,11 @@ static void expunge_seq(struct imap_folder *x, uint32_t seq)
 {
 	if (x->exists > 0)
 		x->exists--;
+	if (seq >= 1 && seq <= x->base) {
+		x->base--; /* one not loaded yet */
+		return;
+	}
+	seq -= x->base;
 	if (!x->sorted || seq < 1 || seq > x->n)
 		return;
 	be_imap_gone(x, x->msgs[seq - 1].uid);
@@ -188,6 +194,14 @@ static void vanished(struct imap_folder *x, const struct imap_seqset *uids, bool
 			continue;
 		}
 		x->msgs[k++] = x->msgs[i];
+	}
+	/* The others were among those not loaded yet (RFC 7162 s3.2.10: a
+	 * VANISHED without EARLIER names messages that were there). */
+	uint64_t unloaded = imap_seqset_count(uids) - (x->n - k);
+	if (!earlier && x->base > 0 && unloaded > 0) {
+		uint32_t d = unloaded < x->base ? (uint32_t)unloaded : x->base;
+		x->base -= d;
+		x->exists = x->exists > d ? x->exists - d : 0;
 	}
 	x->n = k;
 }
@@ -294,13 +308,13 @@ void be_imap_sort(struct imap_folder *x)
 	sort_msgs(x);
 }
 
-/* Summaries of messages by sequence number, newest first, in chunks
- * with FETCH_WINDOW in flight, reporting progress. */
-int be_imap_fetch_summaries(struct be_folder *f, uint32_t from_seq, struct err *e)
+/* Summaries of messages from_seq..top by sequence number, newest first,
+ * in chunks with FETCH_WINDOW in flight, reporting progress if report. */
+static int fetch_range(struct be_folder *f, uint32_t from_seq, uint32_t top, bool report,
+		       struct err *e)
 {
 	struct imap_folder *x = f->priv;
 	struct imap *p = x->link->p;
-	uint32_t top = x->exists;
 	unsigned tags[FETCH_WINDOW];
 	size_t in_flight = 0, head = 0;
 	uint32_t next_hi = top;
@@ -332,13 +346,78 @@ int be_imap_fetch_summaries(struct be_folder *f, uint32_t from_seq, struct err *
 			return -1;
 		head = (head + 1) % FETCH_WINDOW;
 		in_flight--;
-		const struct ui_hooks *ui = f->account->ui;
+		const struct ui_hooks *ui = report ? f->account->ui : NULL;
 		if (ui != NULL && ui->progress != NULL && total > FETCH_CHUNK &&
 		    !ui->progress(ui->ctx, what, done - in_flight * FETCH_CHUNK, total, "messages"))
 			x->cancelled = true;
 	}
 	sort_msgs(x);
 	return 0;
+}
+
+int be_imap_fetch_summaries(struct be_folder *f, uint32_t from_seq, struct err *e)
+{
+	struct imap_folder *x = f->priv;
+	return fetch_range(f, from_seq, x->exists, true, e);
+}
+
+/* ------------------------------------------------------------ loading in steps */
+
+/* issue 7: "the index usable while older ranges arrive".  For a reader
+ * (be_account.background_load) a folder of more than BG_MIN messages with
+ * nothing cached opens with its newest BG_FIRST; check() then loads
+ * BG_STEP older ones at a time (base counts those still to come) while
+ * the reader stays usable between steps. */
+#define BG_MIN 5000
+#define BG_FIRST FETCH_CHUNK
+#define BG_STEP (FETCH_CHUNK * FETCH_WINDOW)
+
+static void loading_state(struct be_folder *f)
+{
+	struct imap_folder *x = f->priv;
+	f->loading_total = x->base > 0 ? x->base + x->n : 0;
+}
+
+int be_imap_fetch_all(struct be_folder *f, struct err *e)
+{
+	struct imap_folder *x = f->priv;
+	x->base = 0;
+	if (!f->account->background_load || x->exists <= BG_MIN)
+		return be_imap_fetch_summaries(f, 1, e);
+	uint32_t from = x->exists - BG_FIRST + 1;
+	if (fetch_range(f, from, x->exists, false, e) < 0)
+		return -1;
+	x->base = from - 1;
+	loading_state(f);
+	log_info(x->link->lg, "imap %s: %u messages, the newest %u shown, the others loaded in steps",
+		 x->wire, x->exists, BG_FIRST);
+	return 0;
+}
+
+/* The next older range; once all are there, the folder is checked whole
+ * (messages removed or added meanwhile) and written to the cache. */
+static int load_step(struct be_folder *f, bool all, struct err *e)
+{
+	struct imap_folder *x = f->priv;
+	uint32_t hi = x->base, lo = all || hi <= BG_STEP ? 1 : hi - BG_STEP + 1;
+	uint32_t before = x->base;
+	if (fetch_range(f, lo, hi, all, e) < 0)
+		return -1;
+	uint32_t expunged = before - x->base; /* below hi, meanwhile */
+	x->base = lo - 1 > expunged ? lo - 1 - expunged : 0;
+	if (x->base == 0 && x->exists != x->n && be_imap_reconcile(f, e) < 0)
+		return -1;
+	loading_state(f);
+	if (x->base == 0)
+		be_imap_cache_flush(x);
+	be_imap_publish(f);
+	return 0;
+}
+
+int be_imap_load_rest(struct be_folder *f, struct err *e)
+{
+	struct imap_folder *x = f->priv;
+	return x->base > 0 ? load_step(f, true, e) : 0;
 }
 
 int be_imap_select(struct imap_folder *x, const char *wire, bool readonly,
@@ -519,7 +598,7 @@ int be_imap_set_flags(struct be_folder *f, const size_t *idx, size_t n, unsigned
 static int fetch_new(struct be_folder *f, struct err *e)
 {
 	struct imap_folder *x = f->priv;
-	uint32_t have = (uint32_t)x->n;
+	uint32_t have = x->base + (uint32_t)x->n;
 	x->grew = false;
 	if (x->exists <= have)
 		return 0;
@@ -543,6 +622,12 @@ int be_imap_check(struct be_folder *f, unsigned *changes_r, struct err *e)
 	x->flags_changed = x->removed = false;
 	if (be_imap_lost(x->link->p))
 		return be_imap_reconnect_folder(f, changes_r, e);
+	if (x->base > 0) {
+		if (load_step(f, false, e) < 0)
+			return be_imap_lost(x->link->p) ? be_imap_reconnect_folder(f, changes_r, e) : -1;
+		*changes_r = BE_CHANGE_REBUILT;
+		return 0;
+	}
 	struct imap *p = x->link->p;
 	if (imap_idling(p) && !pushed(x) && time(NULL) - x->idle_since < IDLE_RENEW_S)
 		return 0; /* nothing came: IDLE goes on */

@@ -60,6 +60,8 @@ int be_imap_reconnect_folder(struct be_folder *f, unsigned *changes_r, struct er
 	struct err re;
 	err_init(&re);
 	x->idle_since = 0;
+	x->base = 0; /* a load in steps is finished by the resync */
+	f->loading_total = 0;
 	int rc = be_imap_reconnect(x->link, &re);
 	if (rc == 0)
 		rc = be_imap_select(x, x->wire, x->read_only, &st, &re);

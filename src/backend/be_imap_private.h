@@ -85,6 +85,8 @@ struct imap_folder {
 	bool cache_reset;          /* the cache's copy is void (new UIDVALIDITY) */
 	uint32_t cached_uidnext;   /* the state last written to the cache */
 	uint64_t cached_modseq;
+	uint32_t base;             /* messages 1..base (by sequence number) are not
+				      loaded yet: msgs holds base+1..exists */
 	time_t retry_at;           /* offline: when to try to reconnect */
 	unsigned backoff;          /* offline: seconds until the next try */
 };
@@ -125,6 +127,15 @@ int be_imap_fetch_uids(struct imap_folder *x, const struct imap_seqset *uids, st
 bool be_imap_has_uid(struct imap_folder *x, uint32_t uid);
 /* Removes the messages uids from x (expunged, or moved offline). */
 void be_imap_remove_uids(struct imap_folder *x, const struct imap_seqset *uids);
+/* After a resync, or once a folder is loaded whole: new UIDs above the
+ * top fetched, and when the counts still differ, the UIDs matched with
+ * the server's (UID SEARCH ALL). */
+int be_imap_reconcile(struct be_folder *f, struct err *e);
+/* Every summary of a folder with nothing cached: all at once, or for a
+ * reader (background_load) the newest first and the rest in check()
+ * (be_folder.loading_total); be_imap_load_rest loads the rest now. */
+int be_imap_fetch_all(struct be_folder *f, struct err *e);
+int be_imap_load_rest(struct be_folder *f, struct err *e);
 /* A removed UID, for the cache. */
 void be_imap_gone(struct imap_folder *x, uint32_t uid);
 /* Summaries of messages by sequence number from from_seq on (be_imap_folder.c). */

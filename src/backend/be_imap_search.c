@@ -149,6 +149,9 @@ int be_imap_search(struct be_folder *f, const struct query_node *q, size_t **idx
 {
 	struct imap_folder *x = f->priv;
 	struct search_ctx s = { .x = x };
+	/* The server searches all: the matches must all be here. */
+	if (be_imap_load_rest(f, e) < 0)
+		return -1;
 	int rc = be_imap_search_uids(x, q, &s.uids, e);
 	if (rc == 0) {
 		size_t *idx = xcalloc(f->n ? f->n : 1, sizeof(*idx));

@@ -132,6 +132,10 @@ struct be_account {
 	void *priv;
 	void *ext;         /* a backend built on another one keeps its own
 			      state here (be_pop3 over be_mbox) */
+	bool background_load; /* set by a caller that calls check() whenever it
+				 is idle (the reader): a long open may then
+				 return with the newest messages only, and
+				 check() loads the others (be_folder.loading_total) */
 };
 
 struct be_folder {
@@ -143,7 +147,11 @@ struct be_folder {
 	bool readonly;
 	bool dirty;           /* changes not yet written (sync) */
 	bool offline;         /* the server cannot be reached now: msgs is the
-				 last known state, and changes fail */
+				 last known state; changes are kept for later
+				 where the backend can (IMAP), else fail */
+	size_t loading_total; /* 0, or the messages the folder holds while msgs
+				 has the newest of them only: each check()
+				 loads more (call it without waiting) */
 	void *priv;
 };
 

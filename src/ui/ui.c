@@ -142,8 +142,12 @@ void ui_draw_status(struct ui *u, const char *right)
 	if (u->limit != NULL)
 		buf_cut_ok(buf_printf(&b, _(" Shown:%zu"), u->view.n));
 	bool offline = (u->acct->caps & BE_CAP_OFFLINE) || (u->folder && u->folder->offline);
-	buf_cut_ok(buf_printf(&b, "] (%s) %s ", offline ? _("offline") : _("online"),
-			      right ? right : ""));
+	if (u->folder != NULL && u->folder->loading_total > 0 && !offline)
+		buf_cut_ok(buf_printf(&b, _("] (loading %zu of %zu) %s "), u->folder->n,
+				      u->folder->loading_total, right ? right : ""));
+	else
+		buf_cut_ok(buf_printf(&b, "] (%s) %s ", offline ? _("offline") : _("online"),
+				      right ? right : ""));
 	put_safe(LINES - 2, 0, b.data, COLS, ui_attr(u, UI_C_STATUS), true);
 	buf_release(&b);
 }
@@ -551,6 +555,7 @@ int ui_run(struct be_account **a, const struct ui_options *opt, struct err *e)
 	memset(&u, 0, sizeof(u));
 	u.acct = *a;
 	u.opt = opt;
+	u.acct->background_load = true; /* ui_index_loop checks at once while loading */
 	int rc = load_settings(&u, e);
 	if (rc == 0)
 		rc = term_start(e);

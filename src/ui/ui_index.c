@@ -359,7 +359,10 @@ int ui_index_loop(struct ui *u)
 {
 	while (!u->quit) {
 		draw_index(u);
-		int key = term_key(UI_CHECK_MS, u->acct->caps & BE_CAP_WAIT_FD
+		/* A folder still loading loads on at once, between keys. */
+		bool loading = u->folder != NULL && u->folder->loading_total > 0;
+		int key = term_key(loading ? 0 : UI_CHECK_MS,
+				   !loading && (u->acct->caps & BE_CAP_WAIT_FD)
 				   ? u->acct->ops->wait_fd(u->folder) : -1);
 		if (key == TERM_KEY_NONE || key == TERM_KEY_FD) {
 			remember_cursor(u);
