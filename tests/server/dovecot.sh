@@ -8,6 +8,7 @@
 # Usage:
 #   dovecot.sh start   DIR                          start an instance in DIR
 #   dovecot.sh stop    DIR                          stop it (idempotent)
+#   dovecot.sh start   DIR   (again, after stop)    start it again
 #   dovecot.sh load    DIR [--seen] USER FOLDER FILE...
 #                                                   deliver message files
 #   dovecot.sh adduser DIR USER PASS                add a user (live)
@@ -15,6 +16,13 @@
 # After "start", DIR/env is a sh-sourceable file defining
 #   DOVECOT_DIR DOVECOT_PID DOVECOT_CONF CA_FILE
 #   IMAP_PORT IMAPS_PORT POP3_PORT POP3S_PORT
+# A DIR that holds DIR/env from an earlier start is started again as it
+# was: the same ports (read from DIR/env), mail, certificates and users
+# (including those adduser added).  A port that another program took
+# meanwhile makes that start fail, with the port named; there is no retry
+# on other ports (clients expect the old ones).  Only a fresh DIR gets new
+# random ports (retried on a clash), a new CA and the two users below.
+#
 # Users: alice / alice-pw, bob / bob-pw ({PLAIN} passwd-file).
 # Mail: maildir in DIR/home/USER/Maildir, hierarchy separator "/".
 # TLS: throwaway CA (DIR/ca.pem), server cert for DNS:localhost,
@@ -48,7 +56,7 @@ die() {
 
 usage() {
     cat >&2 <<EOF
-usage: $PROG start DIR
+usage: $PROG start DIR    (a DIR started before and stopped: again, same ports)
        $PROG stop DIR
        $PROG load DIR [--seen] USER FOLDER FILE...
        $PROG adduser DIR USER PASS
@@ -184,12 +192,24 @@ master_pid_of() {
     printf '%s\n' "$pid"
 }
 
+# of_instance DIR PID -- PID is a live dovecot process of the instance in
+# DIR (a pid from an earlier start may have been reused by now).
+of_instance() {
+    local cmd
+    pid_alive "$2" && is_dovecot_proc "$2" || return 1
+    cmd=$( { tr '\0' ' ' <"/proc/$2/cmdline"; } 2>/dev/null) || return 1
+    case "$cmd" in
+        *"$1/"* | *"$1 "*) return 0 ;;
+    esac
+    return 1
+}
+
 # ---------------------------------------------------------------- stop
 
 do_stop() {
     local dir=$1 pid i pids
     pid=$(master_pid_of "$dir")
-    if pid_alive "$pid" && is_dovecot_proc "$pid"; then
+    if of_instance "$dir" "$pid"; then
         kill -TERM "$pid" 2>/dev/null || :
         i=0
         while pid_alive "$pid" && [ "$i" -lt $((STOP_TIMEOUT * 10)) ]; do
@@ -453,79 +473,54 @@ wait_ports() {
     return 0
 }
 
-do_start() {
-    local dir=$1 attempt ports imap imaps pop3 pop3s out rc pid i
-    command -v "$DOVECOT_BIN" >/dev/null 2>&1 || die "dovecot binary not found"
-    command -v openssl >/dev/null 2>&1 || die "openssl not found"
-    if is_root; then
-        id dovenull >/dev/null 2>&1 || die "user 'dovenull' is missing (needed as root)"
-        id dovecot >/dev/null 2>&1 || die "user 'dovecot' is missing (needed as root)"
-        getent group dovecot >/dev/null 2>&1 || die "group 'dovecot' is missing"
-    fi
-    if [ -e "$dir/dovecot.conf" ] && pid_alive "$(master_pid_of "$dir")"; then
-        die "an instance is already running in $dir"
-    fi
+# The pid in DIR/run/master.pid, which the master of this start writes
+# (never the DOVECOT_PID of an earlier start, from DIR/env).
+pidfile_pid() {
+    [ -s "$1/run/master.pid" ] || return 0
+    head -n 1 "$1/run/master.pid" | tr -dc '0-9'
+}
 
-    # mktemp -d makes 0700 root-owned dirs; unprivileged dovecot processes
-    # (auth as 'dovecot', mail processes as 'nobody') must traverse DIR.
-    chmod 755 "$dir"
-    mkdir -p "$dir/run" "$dir/state" "$dir/home"
-    chmod 755 "$dir/home"
+# launch DIR IMAP IMAPS POP3 POP3S -- writes the configuration for these
+# ports, starts the master and waits for its listeners.  On success sets
+# $pid; on failure stops what it started, leaves the master's output in
+# $out and returns 2 when a port was in use, 1 otherwise.
+launch() {
+    local dir=$1 rc i
+    write_conf "$dir" "$2" "$3" "$4" "$5"
+    rm -f "$dir/run/master.pid"
     : >"$dir/dovecot.log"
-    chmod 644 "$dir/dovecot.log"
-
-    make_certs "$dir"
-    : >"$dir/passwd"
-    passwd_set "$dir" alice alice-pw
-    passwd_set "$dir" bob bob-pw
-
-    LISTEN=127.0.0.1
-    attempt=0
-    while :; do
-        attempt=$((attempt + 1))
-        ports=$(pick_ports)
-        # shellcheck disable=SC2086
-        set -- $ports
-        imap=$1 imaps=$2 pop3=$3 pop3s=$4
-        write_conf "$dir" "$imap" "$imaps" "$pop3" "$pop3s"
-        rm -f "$dir/run/master.pid"
-        : >"$dir/dovecot.log"
-        rc=0
-        # Output to a file: the daemonized master keeps inherited fds open.
-        bounded 15 "$DOVECOT_BIN" -c "$dir/dovecot.conf" \
-            </dev/null >"$dir/start.out" 2>&1 || rc=$?
-        out=$(cat "$dir/start.out")
-        pid=""
-        i=0
-        WAIT_DEADLINE=$((SECONDS + START_TIMEOUT))
-        # The daemonized master writes its pid file shortly after.
-        while [ "$rc" -eq 0 ] && [ "$i" -lt 50 ]; do
-            pid=$(master_pid_of "$dir")
-            [ -z "$pid" ] || break
-            sleep 0.1
-            i=$((i + 1))
-        done
-        if [ "$rc" -eq 0 ] && [ -n "$pid" ] &&
-            wait_ports "$pid" 127.0.0.1 "$imap" "$imaps" "$pop3" "$pop3s"; then
-            break
-        fi
-        # Failed: find out whether it was a port clash worth retrying.
-        do_stop "$dir"
-        if grep -qi 'address already in use' "$dir/dovecot.log" 2>/dev/null ||
-            printf '%s' "$out" | grep -qi 'address already in use'; then
-            if [ "$attempt" -lt "$BIND_RETRIES" ]; then
-                printf '%s: port clash, retrying with other ports\n' "$PROG" >&2
-                continue
-            fi
-        fi
-        [ -z "$out" ] || printf '%s\n' "$out" >&2
-        log_tail "$dir"
-        die "dovecot failed to start (attempt $attempt, ports $imap $imaps $pop3 $pop3s)"
+    rc=0
+    # Output to a file: the daemonized master keeps inherited fds open.
+    bounded 15 "$DOVECOT_BIN" -c "$dir/dovecot.conf" \
+        </dev/null >"$dir/start.out" 2>&1 || rc=$?
+    out=$(cat "$dir/start.out")
+    pid=""
+    i=0
+    WAIT_DEADLINE=$((SECONDS + START_TIMEOUT))
+    # The daemonized master writes its pid file shortly after.
+    while [ "$rc" -eq 0 ] && [ "$i" -lt 50 ]; do
+        pid=$(pidfile_pid "$dir")
+        [ -z "$pid" ] || break
+        sleep 0.1
+        i=$((i + 1))
     done
+    if [ "$rc" -eq 0 ] && [ -n "$pid" ] &&
+        wait_ports "$pid" 127.0.0.1 "$2" "$3" "$4" "$5"; then
+        return 0
+    fi
+    do_stop "$dir"
+    if grep -qi 'address already in use' "$dir/dovecot.log" 2>/dev/null ||
+        printf '%s' "$out" | grep -qi 'address already in use'; then
+        return 2
+    fi
+    return 1
+}
 
-    # Self-check through the real auth and mail processes (they run as
-    # unprivileged users when we are root, so this catches unreadable
-    # paths such as a 0700 parent directory of DIR).
+# Self-check through the real auth and mail processes (they run as
+# unprivileged users when we are root, so this catches unreadable paths
+# such as a 0700 parent directory of DIR).
+self_check() {
+    local dir=$1
     if ! doveadm_ auth test alice alice-pw >"$dir/selfcheck.out" 2>&1 ||
         ! doveadm_ mailbox status -u alice messages INBOX \
             >>"$dir/selfcheck.out" 2>&1; then
@@ -536,19 +531,130 @@ do_start() {
         fi
         die "self-check (login as alice) failed"
     fi
+}
 
+# write_env DIR PID IMAP IMAPS POP3 POP3S
+write_env() {
+    local dir=$1
     {
         printf '# generated by %s start\n' "$PROG"
         printf 'DOVECOT_DIR=%s\n' "$(shquote "$dir")"
-        printf 'DOVECOT_PID=%s\n' "$pid"
+        printf 'DOVECOT_PID=%s\n' "$2"
         printf 'DOVECOT_CONF=%s\n' "$(shquote "$dir/dovecot.conf")"
-        printf 'IMAP_PORT=%s\n' "$imap"
-        printf 'IMAPS_PORT=%s\n' "$imaps"
-        printf 'POP3_PORT=%s\n' "$pop3"
-        printf 'POP3S_PORT=%s\n' "$pop3s"
+        printf 'IMAP_PORT=%s\n' "$3"
+        printf 'IMAPS_PORT=%s\n' "$4"
+        printf 'POP3_PORT=%s\n' "$5"
+        printf 'POP3S_PORT=%s\n' "$6"
         printf 'CA_FILE=%s\n' "$(shquote "$dir/ca.pem")"
     } >"$dir/env.new"
     mv -f "$dir/env.new" "$dir/env"
+}
+
+# env_port DIR NAME -- a port number from DIR/env (not sourced).
+env_port() {
+    local v
+    v=$(sed -n "s/^$2='\{0,1\}\([0-9]*\)'\{0,1\}\$/\1/p" "$1/env" | tail -n 1)
+    case "$v" in
+        "" | *[!0-9]*) die "$1/env has no $2: remove $1 for a fresh instance" ;;
+    esac
+    if [ "$v" -lt 1 ] || [ "$v" -gt 65535 ]; then
+        die "$1/env: $2=$v is no port"
+    fi
+    printf '%s\n' "$v"
+}
+
+# A fresh instance: certificates, users, random ports (retried on a clash).
+start_fresh() {
+    local dir=$1 attempt ports imap imaps pop3 pop3s rc
+    mkdir -p "$dir/run" "$dir/state" "$dir/home"
+    chmod 755 "$dir/home"
+    : >"$dir/dovecot.log"
+    chmod 644 "$dir/dovecot.log"
+
+    make_certs "$dir"
+    : >"$dir/passwd"
+    passwd_set "$dir" alice alice-pw
+    passwd_set "$dir" bob bob-pw
+
+    attempt=0
+    while :; do
+        attempt=$((attempt + 1))
+        ports=$(pick_ports)
+        # shellcheck disable=SC2086
+        set -- $ports
+        imap=$1 imaps=$2 pop3=$3 pop3s=$4
+        rc=0
+        launch "$dir" "$imap" "$imaps" "$pop3" "$pop3s" || rc=$?
+        [ "$rc" -ne 0 ] || break
+        if [ "$rc" -eq 2 ] && [ "$attempt" -lt "$BIND_RETRIES" ]; then
+            printf '%s: port clash, retrying with other ports\n' "$PROG" >&2
+            continue
+        fi
+        [ -z "$out" ] || printf '%s\n' "$out" >&2
+        log_tail "$dir"
+        die "dovecot failed to start (attempt $attempt, ports $imap $imaps $pop3 $pop3s)"
+    done
+    self_check "$dir"
+    write_env "$dir" "$pid" "$imap" "$imaps" "$pop3" "$pop3s"
+}
+
+# The instance set up in DIR before (and stopped) again, on the same ports,
+# with its mail, certificates and users.  No retry: a port another program
+# took meanwhile is an error.
+start_again() {
+    local dir=$1 f imap imaps pop3 pop3s name port used rc
+    for f in dovecot.conf passwd ca.pem tls/server.pem tls/server.key tls/dh.pem; do
+        [ -s "$dir/$f" ] || die "$dir/env exists but $dir/$f does not: remove $dir for a fresh instance"
+    done
+    imap=$(env_port "$dir" IMAP_PORT)
+    imaps=$(env_port "$dir" IMAPS_PORT)
+    pop3=$(env_port "$dir" POP3_PORT)
+    pop3s=$(env_port "$dir" POP3S_PORT)
+    used=" $(listening_ports | tr '\n' ' ') "
+    for name in IMAP_PORT:$imap IMAPS_PORT:$imaps POP3_PORT:$pop3 POP3S_PORT:$pop3s; do
+        port=${name#*:}
+        case "$used" in
+            *" $port "*) die "cannot start $dir again: its ${name%%:*} $port is in use by another program" ;;
+        esac
+    done
+    # The log of the earlier run stays readable beside the new one.
+    cat "$dir/dovecot.log" >>"$dir/dovecot.log.old" 2>/dev/null || :
+    rc=0
+    launch "$dir" "$imap" "$imaps" "$pop3" "$pop3s" || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        [ -z "$out" ] || printf '%s\n' "$out" >&2
+        log_tail "$dir"
+        [ "$rc" -ne 2 ] ||
+            die "cannot start $dir again: one of its ports ($imap $imaps $pop3 $pop3s) is in use by another program"
+        die "dovecot failed to start again (ports $imap $imaps $pop3 $pop3s)"
+    fi
+    self_check "$dir"
+    write_env "$dir" "$pid" "$imap" "$imaps" "$pop3" "$pop3s"
+}
+
+do_start() {
+    local dir=$1 running
+    command -v "$DOVECOT_BIN" >/dev/null 2>&1 || die "dovecot binary not found"
+    command -v openssl >/dev/null 2>&1 || die "openssl not found"
+    if is_root; then
+        id dovenull >/dev/null 2>&1 || die "user 'dovenull' is missing (needed as root)"
+        id dovecot >/dev/null 2>&1 || die "user 'dovecot' is missing (needed as root)"
+        getent group dovecot >/dev/null 2>&1 || die "group 'dovecot' is missing"
+    fi
+    running=$(master_pid_of "$dir")
+    if [ -e "$dir/dovecot.conf" ] && of_instance "$dir" "$running"; then
+        die "an instance is already running in $dir"
+    fi
+
+    # mktemp -d makes 0700 root-owned dirs; unprivileged dovecot processes
+    # (auth as 'dovecot', mail processes as 'nobody') must traverse DIR.
+    chmod 755 "$dir"
+    LISTEN=127.0.0.1
+    if [ -e "$dir/env" ]; then
+        start_again "$dir"
+    else
+        start_fresh "$dir"
+    fi
 }
 
 # ---------------------------------------------------------------- load

@@ -1,7 +1,9 @@
 #!/bin/bash
 # tests/server/test-dovecot.sh -- TAP test: the private Dovecot started by
 # tests/server/dovecot.sh really works (IMAP/POP3, implicit TLS and
-# STARTTLS, certificate verification, authentication, mail loading).
+# STARTTLS, certificate verification, authentication, mail loading), and
+# starts again after a stop as it was (same ports, mail, users), or fails
+# clearly when another program took one of its ports.
 #
 # Talks to the server with "openssl s_client" run as a coprocess: every
 # command is sent only after the previous answer arrived, and every read
@@ -18,7 +20,7 @@ SRV=""
 WORK=""
 N=0
 FAILED=0
-PLAN=12
+PLAN=14
 
 # shellcheck disable=SC2317  # invoked by trap
 cleanup() {
@@ -432,6 +434,68 @@ for p in /proc/[0-9]*; do
 done
 [ "$rc" -eq 0 ] || diag_file "$WORK/stop.log"
 ok "$rc" "dovecot.sh stop: no dovecot process of this instance left"
+
+# 13: started again after the stop: the same ports, CA, users and mail
+rc=1
+old_ports="$IMAP_PORT $IMAPS_PORT $POP3_PORT $POP3S_PORT"
+old_ca=$(cksum <"$CA_FILE")
+if "$SCRIPT" start "$SRV" >"$WORK/restart.log" 2>&1; then
+    # shellcheck disable=SC1091
+    . "$SRV/env"
+    if [ "$IMAP_PORT $IMAPS_PORT $POP3_PORT $POP3S_PORT" != "$old_ports" ]; then
+        diag "ports were: $old_ports" "ports are: $IMAP_PORT $IMAPS_PORT $POP3_PORT $POP3S_PORT"
+    elif [ "$(cksum <"$CA_FILE")" != "$old_ca" ]; then
+        diag "a new CA was made"
+    else
+        open_session -connect "127.0.0.1:$IMAPS_PORT" "${TLS_VERIFY[@]}"
+        if expect '^\* OK' && send "a LOGIN carol carol-pw" && expect '^a OK' &&
+            send "b LOGOUT" && expect '^b OK'; then
+            rc=0
+        fi
+        close_session || rc=1
+        verified || rc=1
+        open_session -connect "127.0.0.1:$IMAPS_PORT" "${TLS_VERIFY[@]}"
+        if [ "$rc" -eq 0 ] && expect '^\* OK' && send "a LOGIN alice alice-pw" &&
+            expect '^a OK' && send "b SELECT INBOX" && expect '^b ' &&
+            resp_has '^\* 3 EXISTS' && send "c LOGOUT" && expect '^c OK'; then
+            :
+        else
+            rc=1
+        fi
+        close_session || rc=1
+        [ "$rc" -eq 0 ] || session_diag
+    fi
+else
+    diag_file "$WORK/restart.log"
+fi
+ok "$rc" "dovecot.sh start after stop: same ports and CA, carol (added live) and INBOX's 3 messages kept"
+
+# 14: a port taken meanwhile: the next start fails and names it
+rc=1
+"$SCRIPT" stop "$SRV" >/dev/null 2>&1
+timeout 20 openssl s_server -quiet -accept "127.0.0.1:$POP3_PORT" \
+    -cert "$SRV/tls/server.pem" -key "$SRV/tls/server.key" </dev/null >/dev/null 2>&1 &
+squatter=$!
+i=0
+until (exec 3<>"/dev/tcp/127.0.0.1/$POP3_PORT") 2>/dev/null || [ "$i" -ge 50 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+if "$SCRIPT" start "$SRV" >"$WORK/taken.log" 2>&1; then
+    diag "started although port $POP3_PORT was taken"
+elif grep -q "POP3_PORT $POP3_PORT is in use" "$WORK/taken.log"; then
+    rc=0
+    for p in /proc/[0-9]*; do
+        cmd=$( { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null) || continue
+        case "$cmd" in
+            dovecot*"$SRV"* | */dovecot*"$SRV"*) diag "running: $cmd"; rc=1 ;;
+        esac
+    done
+fi
+kill "$squatter" 2>/dev/null
+wait "$squatter" 2>/dev/null
+[ "$rc" -eq 0 ] || diag_file "$WORK/taken.log"
+ok "$rc" "dovecot.sh start after stop with a port taken: fails, names the port, runs nothing"
 
 if [ "$N" -ne "$PLAN" ]; then
     diag "ran $N tests, planned $PLAN"
