@@ -166,7 +166,7 @@ check "the journal is untouched" cmp -s "$journal" "$scratch/journal.before"
 
 server start
 run log3
-check "the next run with the server back sends the kept change" wait_for "1 changes made offline were sent."
+check "the next run with the server back sends the kept change" wait_for "made offline w"
 check "it reaches the server" wait_flag 10 "gamma note" '\Flagged'
 check "and the journal is empty again" [ ! -e "$journal" ]
 keys q
