@@ -162,10 +162,14 @@ int be_imap_offline_remove(struct be_folder *f, const struct imap_seqset *uids,
 	be_imap_remove_uids(x, uids);
 	be_imap_publish(f);
 	if (k > 0)
-		notice(f, dest_wire ? _("Offline: %zu messages will be moved when the connection is "
-					"back.")
-				    : _("Offline: %zu messages will be removed from the server when the "
-					"connection is back."), k);
+		notice(f, dest_wire ? ngettext("Offline: %zu message will be moved when the "
+					       "connection is back.",
+					       "Offline: %zu messages will be moved when the "
+					       "connection is back.", k)
+				    : ngettext("Offline: %zu message will be removed from the server "
+					       "when the connection is back.",
+					       "Offline: %zu messages will be removed from the server "
+					       "when the connection is back.", k), k);
 	return 0;
 }
 
@@ -316,9 +320,13 @@ void be_imap_replay(struct be_folder *f)
 	if (imap_journal_clear(acc->journal_path, x->wire, &e) < 0)
 		log_warn(x->link->lg, "imap journal: %s", e.msg);
 	if (rp.modified > 0)
-		notice(f, _("%zu changes made offline were sent; %zu messages were changed by another "
-			    "client meanwhile and keep its flags."), sent, rp.modified);
+		notice(f, ngettext("Changes made offline were sent (%zu); %zu message was changed by "
+				   "another client meanwhile and keeps its flags.",
+				   "Changes made offline were sent (%zu); %zu messages were changed by "
+				   "another client meanwhile and keep its flags.", rp.modified),
+		       sent, rp.modified);
 	else
-		notice(f, _("%zu changes made offline were sent."), sent);
+		notice(f, ngettext("%zu change made offline was sent.",
+				   "%zu changes made offline were sent.", sent), sent);
 	be_imap_publish(f);
 }

@@ -92,7 +92,7 @@ fresh_server
 	"env HOME='$scratch' XDG_STATE_HOME='$scratch/state' XDG_CACHE_HOME='$scratch/cache' \
 	 LANG=C.UTF-8 '$tern' -F '$scratch/tern.conf' --log '$scratch/log3' -a mail; \
 	 echo TERN-EXITED \$?; sleep 60"
-check "after a kill -9, the next run opens the folder" wait_for "changes made offline were sent"
+check "after a kill -9, the next run opens the folder" wait_for "1 change made offline was sent."
 keys q
 wait_for "TERN-EXITED"
 check "and has sent the kept change" sh -c \
