@@ -8,9 +8,13 @@
  * TEXT_PART_MAX bytes of a longer one (a partial fetch, RFC 9051 s6.4.5
  * "<0.N>").  The message is then put back together with the boundaries
  * of its multiparts: every part is there with its header, attachments
- * with an empty body.  A structure that cannot be rebuilt so (a multipart
- * without a boundary, more parts than one FETCH response may carry) is
- * fetched whole instead. */
+ * with an empty body and, as the first field of their header,
+ * X-Tern-Omitted-Size: the body's size on the server (encoded octets,
+ * from the BODYSTRUCTURE), so that a reader can say how large the
+ * attachment is without downloading it (mime.h mime_part_omitted).  A
+ * structure that cannot be rebuilt so (a multipart without a boundary,
+ * more parts than one FETCH response may carry) is fetched whole
+ * instead. */
 #include "config.h"
 
 #include "be_imap_private.h"
@@ -85,6 +89,16 @@ static void piece(struct rebuild *r, const char *section, bool needed)
 
 static void part_body(struct rebuild *r, size_t i);
 
+/* Before the header of part i: the mark of a body left out. */
+static void omitted_mark(struct rebuild *r, size_t i)
+{
+	const struct imap_body_part *p = &r->b->parts[i];
+	if (p->multipart || imap_body_is_message(r->b, i) || strcmp(p->type, "text") == 0)
+		return;
+	if (buf_printf(r->out, "X-Tern-Omitted-Size: %llu\r\n", (unsigned long long)p->size) < 0)
+		r->missing = true;
+}
+
 static void multipart(struct rebuild *r, size_t i)
 {
 	const struct imap_body_part *p = &r->b->parts[i];
@@ -93,6 +107,7 @@ static void multipart(struct rebuild *r, size_t i)
 		buf_cut_ok(buf_printf(r->out, "\r\n--%s\r\n", boundary));
 		char sec[IMAP_BODY_SECTION_MAX + 8];
 		snprintf(sec, sizeof(sec), "%s.MIME", r->b->parts[c].section);
+		omitted_mark(r, c);
 		piece(r, sec, true);
 		part_body(r, c);
 	}
@@ -108,6 +123,8 @@ static void part_body(struct rebuild *r, size_t i)
 		multipart(r, i);
 	} else if (imap_body_is_message(r->b, i)) {
 		snprintf(sec, sizeof(sec), "%s.HEADER", p->section);
+		if (p->first_child != IMAP_BODY_NONE)
+			omitted_mark(r, p->first_child);
 		piece(r, sec, true);
 		if (p->first_child != IMAP_BODY_NONE)
 			part_body(r, p->first_child);
@@ -154,6 +171,8 @@ static int on_structure(void *ctx, const struct imap_response *r, struct err *e)
 		d->have_body = true;
 	} else if (rc == 0 && (fe.present & IMAP_FETCH_UID) && fe.uid == d->uid && d->have_body) {
 		struct rebuild rb = { .b = &d->body, .fe = &fe, .out = d->out };
+		if (d->body.n > 0)
+			omitted_mark(&rb, 0);
 		piece(&rb, "HEADER", true);
 		if (d->body.n > 0)
 			part_body(&rb, 0);

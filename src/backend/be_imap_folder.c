@@ -422,6 +422,7 @@ struct body_ctx {
 	struct imap_folder *x;
 	uint32_t uid;
 	struct buf *out;
+	bool crlf;                 /* keep the server's line ends */
 	bool got;
 };
 
@@ -450,7 +451,8 @@ static int on_body(void *ctx, const struct imap_response *r, struct err *e)
 		rc == 0 ? imap_fetch_section(&fe, IMAP_SECTION_BODY, "") : NULL;
 	if (rc == 0 && s != NULL && (fe.present & IMAP_FETCH_UID) && fe.uid == b->uid) {
 		buf_reset(b->out);
-		if (s->data != NULL && append_lf(b->out, s->data, s->len) < 0)
+		if (s->data != NULL && (b->crlf ? buf_append(b->out, s->data, s->len)
+						: append_lf(b->out, s->data, s->len)) < 0)
 			rc = err_set(e, ERR_MESSAGE, ERR_LIMIT, _("the message is too large"));
 		b->got = true;
 	} else if (rc == 0) {
@@ -474,7 +476,8 @@ int be_imap_fetch(struct be_folder *f, size_t i, enum be_fetch what, struct buf 
 		if (!whole)
 			return 0;
 	}
-	struct body_ctx b = { .x = x, .uid = x->msgs[i].uid, .out = out };
+	struct body_ctx b = { .x = x, .uid = x->msgs[i].uid, .out = out,
+			      .crlf = what == BE_FETCH_EXACT };
 	char args[64];
 	snprintf(args, sizeof(args), "%u (UID BODY.PEEK[])", b.uid);
 	struct imap_cmd c;
