@@ -56,13 +56,21 @@ void cli_help_print(FILE *out, enum args_cmd cmd)
 		break;
 	case ARGS_CMD_SHOW:
 		fputs(_("Usage: tern show [OPTION...] FILE | - | MBOX N\n"
-			"Print a message (a file, standard input, or the Nth message\n"
-			"of an mbox) rendered for reading: the main header fields, the\n"
-			"text, and a numbered list of attachments.\n"
+			"       tern show [OPTION...] -a NAME [--folder FOLDER] N\n"
+			"       tern show [OPTION...] imap[s]://USER@HOST[:PORT][/FOLDER] N\n"
+			"Print a message (a file, standard input, the Nth message of an\n"
+			"mbox, or message N of an account as its listing numbers it: the\n"
+			"UID on IMAP) rendered for reading: the main header fields, the\n"
+			"text, and a numbered list of attachments.  An IMAP folder is\n"
+			"opened read-only: the message stays unread, and its attachments\n"
+			"are not downloaded unless --raw or --save-attachments needs them.\n"
 			"      --raw          print the exact bytes of the message\n"
 			"      --json         print its structure as JSON\n"
 			"      --save-attachments DIR\n"
-			"                     save its attachments into DIR\n\n"),
+			"                     save its attachments into DIR\n"
+			"      --folder NAME  the folder of an IMAP account (else the URL's,\n"
+			"                     else INBOX)\n"
+			"Exit status 0, or 3 on an error (no such message, too).\n\n"),
 		      out);
 		break;
 	case ARGS_CMD_SEARCH:

@@ -2,6 +2,7 @@
 
 #include "cli_list.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -90,7 +91,7 @@ char *cli_list_cache_path(struct logger *lg)
 
 /* The listing line: number, flags, date ("Jan  5 2026"), sender and
  * subject, every field sanitised. */
-static void print_line(const struct summary *sum, unsigned flags, size_t number,
+static void print_line(const struct summary *sum, unsigned flags, uint64_t number,
 		       const char *date, FILE *out)
 {
 	struct buf from, subject, line;
@@ -103,7 +104,7 @@ static void print_line(const struct summary *sum, unsigned flags, size_t number,
 	safe(sum->subject, &subject);
 	/* A field over its limit is shown cut short (the buffers keep a valid
 	 * prefix), never dropped: failures are not fatal here. */
-	buf_cut_ok(buf_printf(&line, "%5zu %s %-11s  ", number, fl, date));
+	buf_cut_ok(buf_printf(&line, "%5llu %s %-11s  ", (unsigned long long)number, fl, date));
 	buf_cut_ok(width_fit(from.data, from.len, FROM_COLS, &line));
 	buf_cut_ok(buf_append_str(&line, "  "));
 	buf_cut_ok(buf_append(&line, subject.data, subject.len));
@@ -129,7 +130,7 @@ long cli_list_folder(const struct be_folder *f, FILE *out)
 	for (size_t i = 0; i < f->n; i++) {
 		if (!summary_date(f->msgs[i].sum, date))
 			date[0] = '\0';
-		print_line(f->msgs[i].sum, f->msgs[i].flags, i + 1, date, out);
+		print_line(f->msgs[i].sum, f->msgs[i].flags, f->msgs[i].uid, date, out);
 	}
 	return (long)f->n;
 }

@@ -1,4 +1,5 @@
-/* cli_list: printing the list of messages of an mbox, one line each.
+/* cli_list: printing the list of messages of an mbox or an IMAP folder,
+ * one line each, numbered as tern show takes them.
  * This is what opening a mailbox does until the curses UI exists. */
 #ifndef TERN_CLI_LIST_H
 #define TERN_CLI_LIST_H
@@ -21,8 +22,10 @@ void cli_list_print(const struct mbox_index *ix, size_t i, FILE *out);
 
 struct be_folder;
 
-/* Prints the listing line of each message of an open folder (any
- * backend).  Returns their number. */
+/* Prints the listing line of each message of an open IMAP folder,
+ * numbered by UID: the number tern show -a ACCOUNT takes, which stays the
+ * message's while others come and go (a position would shift).  Returns
+ * their number. */
 long cli_list_folder(const struct be_folder *f, FILE *out);
 
 /* The path of the summary cache ($XDG_CACHE_HOME/tern/mbox.sqlite, its

@@ -44,11 +44,12 @@ long cli_search_imap(const struct cfg_account *acct, const char *folder, const c
 	struct query_node *q = NULL;
 	if (query_parse(query, strlen(query), &q, e) < 0)
 		return -1;
-	char *state = fs_xdg_dir(XDG_STATE, true, e);
 	struct cli_hooks h;
+	const struct ui_hooks *hooks = cli_hooks_init(&h); /* before any failure: finished below */
+	char *state = fs_xdg_dir(XDG_STATE, true, e);
 	struct be_account *a = NULL;
 	struct be_folder *f = NULL;
-	int rc = state == NULL ? -1 : be_imap_open(&a, acct, state, cli_hooks_init(&h), lg, e);
+	int rc = state == NULL ? -1 : be_imap_open(&a, acct, state, hooks, lg, e);
 	free(state);
 	if (rc == 0)
 		rc = be_imap_open_matches(a, folder ? folder : acct->folder, q, &f, e);

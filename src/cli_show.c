@@ -12,8 +12,11 @@
 #include <unistd.h>
 
 #include "address.h"
+#include "be_imap.h"
 #include "buf.h"
+#include "cli_hooks.h"
 #include "date.h"
+#include "fsutil.h"
 #include "i18n.h"
 #include "json.h"
 #include "mbox_scan.h"
@@ -196,6 +199,7 @@ static int json_date(struct buf *j, const struct mime_part *root)
 struct json_ctx {
 	struct buf *j;
 	const struct render_result *r;
+	bool omitted_sizes;   /* a display form (render_options) */
 	int rc;
 };
 
@@ -237,7 +241,13 @@ static void json_part(struct json_ctx *c, const struct mime_part *p)
 	c->rc = c->rc ? c->rc : json_string_or_null(j, p->disp.type[0] ? p->disp.type : NULL);
 	c->rc = c->rc ? c->rc : buf_append_str(j, ",\"filename\":");
 	c->rc = c->rc ? c->rc : json_string_or_null(j, mime_part_filename(p));
-	c->rc = c->rc ? c->rc : buf_printf(j, ",\"size\":%zu", mime_part_decoded_size(p));
+	size_t omitted_size;
+	if (c->omitted_sizes && mime_part_omitted(p, &omitted_size))
+		c->rc = c->rc ? c->rc : buf_printf(j, ",\"size\":%zu,\"omitted\":true",
+						   omitted_size);
+	else
+		c->rc = c->rc ? c->rc : buf_printf(j, ",\"size\":%zu",
+						   mime_part_decoded_size(p));
 	if (p->notice != NULL) {
 		c->rc = c->rc ? c->rc : buf_append_str(j, ",\"notice\":");
 		c->rc = c->rc ? c->rc : json_string_or_null(j, p->notice);
@@ -260,11 +270,12 @@ static void show_options(const struct cfg *cfg, struct html_ctx *hc,
 			 struct render_options *o);
 
 static int show_json(const struct mime_message *m, const struct cfg *cfg,
-		     struct html_ctx *hc, struct err *e)
+		     struct html_ctx *hc, bool display_form, struct err *e)
 {
 	struct render_options o;
 	struct render_result r;
 	show_options(cfg, hc, &o);
+	o.omitted_sizes = display_form;
 	o.width = 0;
 	render_body(m, &o, &r);
 
@@ -283,7 +294,7 @@ static int show_json(const struct mime_message *m, const struct cfg *cfg,
 	rc = rc ? rc : buf_append_str(&j, ",\"message_id\":");
 	rc = rc ? rc : json_message_id(&j, root);
 	rc = rc ? rc : buf_append_str(&j, ",\"parts\":");
-	struct json_ctx c = { .j = &j, .r = &r, .rc = rc };
+	struct json_ctx c = { .j = &j, .r = &r, .omitted_sizes = o.omitted_sizes, .rc = rc };
 	json_part(&c, root);
 	rc = c.rc;
 	rc = rc ? rc : buf_append_str(&j, ",\"text\":");
@@ -424,19 +435,72 @@ static void show_options(const struct cfg *cfg, struct html_ctx *hc,
 	}
 }
 
-int cli_show(const struct args *a, const struct cfg *cfg, struct logger *lg,
-	     struct err *e)
+/* ---------------------------------------------------------- accounts */
+
+/* Message uid of an IMAP account's folder (NULL: INBOX) as what asks for
+ * (BE_FETCH_*): the folder EXAMINEd, the summary of that message alone
+ * fetched, then the message. */
+static int fetch_imap(const struct cfg_account *acct, const char *folder, unsigned long uid,
+		      enum be_fetch what, struct buf *out, struct logger *lg, struct err *e)
+{
+	struct cli_hooks h;
+	const struct ui_hooks *hooks = cli_hooks_init(&h);
+	char *state = fs_xdg_dir(XDG_STATE, true, e);
+	struct be_account *ba = NULL;
+	struct be_folder *f = NULL;
+	int rc = state == NULL ? -1 : be_imap_open(&ba, acct, state, hooks, lg, e);
+	free(state);
+	if (rc == 0)
+		rc = be_imap_open_uid(ba, folder, (uint32_t)uid, &f, e);
+	if (rc == 0 && f->n == 0)
+		rc = err_set(e, ERR_MESSAGE, ERR_NOTFOUND, _("%s has no message with UID %lu"),
+			     f->name, uid);
+	if (rc == 0)
+		rc = ba->ops->fetch(f, 0, what, out, e);
+	cli_hooks_finish(&h);
+	if (f != NULL)
+		ba->ops->close_folder(&f);
+	if (ba != NULL)
+		ba->ops->close_account(&ba);
+	return rc;
+}
+
+/* The message to show into msg: from the account (its number in the
+ * listing), else from the file, standard input or the mbox.  For an IMAP
+ * account only what is needed is downloaded: the exact bytes for --raw,
+ * the whole message for --save-attachments, else the display form
+ * (*display_r: attachments left out, backend.h BE_FETCH_DISPLAY). */
+static int read_message(const struct args *a, const struct cfg_account *acct,
+			struct logger *lg, struct buf *msg, bool *display_r, struct err *e)
+{
+	*display_r = false;
+	if (acct != NULL && acct->mode == CFG_MODE_IMAP) {
+		enum be_fetch what = a->raw ? BE_FETCH_EXACT
+				     : a->save_dir != NULL ? BE_FETCH_RAW : BE_FETCH_DISPLAY;
+		*display_r = what == BE_FETCH_DISPLAY;
+		return fetch_imap(acct, a->folder ? a->folder : acct->folder, a->msgno, what, msg,
+				  lg, e);
+	}
+	if (acct != NULL)
+		return read_mbox_message(acct->mbox, a->msgno, msg, e);
+	return a->msgno > 0 ? read_mbox_message(a->target, a->msgno, msg, e)
+			    : read_file(a->target, msg, e);
+}
+
+int cli_show(const struct args *a, const struct cfg *cfg, const struct cfg_account *acct,
+	     struct logger *lg, struct err *e)
 {
 	struct html_ctx hc = { .cfg = cfg, .lg = lg };
 	struct buf msg;
 	buf_init(&msg, SHOW_MAX);
-	int rc = a->msgno > 0 ? read_mbox_message(a->target, a->msgno, &msg, e)
-			      : read_file(a->target, &msg, e);
-	if (rc < 0) {
+	bool display_form;
+	if (read_message(a, acct, lg, &msg, &display_form, e) < 0) {
 		buf_release(&msg);
 		return -1;
 	}
-	log_info(lg, "show %s %lu: %zu bytes", a->target, a->msgno, msg.len);
+	log_info(lg, "show %s %lu: %zu bytes%s", acct ? acct->name : a->target, a->msgno,
+		 msg.len, display_form ? " (attachments left out)" : "");
+	int rc;
 	if (a->raw) {
 		rc = isatty(STDOUT_FILENO) ? write_safe(msg.data, msg.len, e)
 					   : write_all(STDOUT_FILENO, msg.data, msg.len, e);
@@ -447,7 +511,7 @@ int cli_show(const struct args *a, const struct cfg *cfg, struct logger *lg,
 	mime_parse(&m, msg.data, msg.len, NULL);
 	log_info(lg, "parsed %zu parts", m.n_parts);
 	if (a->json) {
-		rc = show_json(&m, cfg, &hc, e);
+		rc = show_json(&m, cfg, &hc, display_form, e);
 	} else if (a->save_dir != NULL) {
 		rc = save_attachments(&m, a->save_dir, e);
 	} else {
@@ -455,6 +519,7 @@ int cli_show(const struct args *a, const struct cfg *cfg, struct logger *lg,
 		struct render_result r;
 		show_options(cfg, &hc, &o);
 		o.width = terminal_width();
+		o.omitted_sizes = display_form;
 		render_message(&m, &o, &r);
 		rc = write_safe(r.text.data, r.text.len, e);
 		render_result_release(&r);

@@ -273,15 +273,26 @@ static int run_search(struct app *app, const struct cfg_account *a)
 	return n == 0 ? EXIT_NOTHING : EXIT_OK;
 }
 
+/* tern show: a file or mbox, or a message of the account a (-a, URL). */
+static int run_show(struct app *app, const struct cfg_account *a)
+{
+	if (cli_show(&app->args, &app->cfg, a, &app->log, &app->err) < 0)
+		return fail(app, EXIT_FAILURE_);
+	return EXIT_OK;
+}
+
 /* Checks that the account a command works on exists and has the mode it
- * needs, then reports that the command is not built yet. */
+ * needs, then runs the command. */
 static int run_command(struct app *app)
 {
 	enum args_cmd cmd = app->args.cmd;
+	const char *target = app->args.target;
 	struct cfg_account url_acct;
 	const struct cfg_account *a = NULL;
 	bool need_account = cmd == ARGS_CMD_FETCH || cmd == ARGS_CMD_FOLDERS ||
-			    (cmd == ARGS_CMD_SEARCH && app->args.target == NULL);
+			    (cmd == ARGS_CMD_SEARCH && target == NULL) ||
+			    (cmd == ARGS_CMD_SHOW && (app->args.account != NULL ||
+						      (target != NULL && url_is_url(target))));
 	int rc;
 
 	cfg_account_init(&url_acct);
@@ -309,6 +320,8 @@ static int run_command(struct app *app)
 		rc = fail(app, EXIT_USAGE);
 	} else if (cmd == ARGS_CMD_SEARCH) {
 		rc = run_search(app, a);
+	} else if (cmd == ARGS_CMD_SHOW) {
+		rc = run_show(app, a);
 	} else if (cmd == ARGS_CMD_FETCH) {
 		rc = cli_fetch(a, &app->log, &app->err) < 0 ? fail(app, EXIT_FAILURE_) : EXIT_OK;
 	} else if (cmd == ARGS_CMD_FOLDERS) {
@@ -367,9 +380,6 @@ int main(int argc, char **argv)
 	}
 	if (app.args.cmd == ARGS_CMD_OPEN)
 		rc = run_open(&app);
-	else if (app.args.cmd == ARGS_CMD_SHOW)
-		rc = cli_show(&app.args, &app.cfg, &app.log, &app.err) < 0
-			? fail(&app, EXIT_FAILURE_) : EXIT_OK;
 	else
 		rc = run_command(&app);
 out:

@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "backend.h"
 #include "cfg.h"
@@ -64,6 +65,13 @@ int be_imap_open(struct be_account **a_r, const struct cfg_account *acct,
 struct query_node;
 int be_imap_open_matches(struct be_account *a, const char *name, const struct query_node *q,
 			 struct be_folder **f_r, struct err *e);
+
+/* Opens folder name (NULL: INBOX) read-only (EXAMINE: nothing in it
+ * changes, no message becomes \Seen) with the message of that UID alone,
+ * its summary fetched by UID FETCH: f->n is 1, or 0 when the folder has
+ * no such message.  For tern show -a ACCOUNT UID.  uid 0 is ERR_USAGE. */
+int be_imap_open_uid(struct be_account *a, const char *name, uint32_t uid,
+		     struct be_folder **f_r, struct err *e);
 
 /* The folders, INBOX first, then in the server's order; counts where
  * with_counts (else -1).  Free with be_folder_list_free(). */

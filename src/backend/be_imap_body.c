@@ -8,9 +8,13 @@
  * TEXT_PART_MAX bytes of a longer one (a partial fetch, RFC 9051 s6.4.5
  * "<0.N>").  The message is then put back together with the boundaries
  * of its multiparts: every part is there with its header, attachments
- * with an empty body.  A structure that cannot be rebuilt so (a multipart
- * without a boundary, more parts than one FETCH response may carry) is
- * fetched whole instead.
+ * with an empty body and, as the first field of their header,
+ * X-Tern-Omitted-Size: the body's size on the server (encoded octets,
+ * from the BODYSTRUCTURE), so that a reader can say how large the
+ * attachment is without downloading it (mime.h mime_part_omitted).  A
+ * structure that cannot be rebuilt so (a multipart without a boundary,
+ * more parts than one FETCH response may carry) is fetched whole
+ * instead.
  *
  * Whatever was fetched to be shown (up to the account's body_cache
  * megabytes, store/imap_cache.h) is kept in the cache: a message opened
@@ -89,6 +93,16 @@ static void piece(struct rebuild *r, const char *section, bool needed)
 
 static void part_body(struct rebuild *r, size_t i);
 
+/* Before the header of part i: the mark of a body left out. */
+static void omitted_mark(struct rebuild *r, size_t i)
+{
+	const struct imap_body_part *p = &r->b->parts[i];
+	if (p->multipart || imap_body_is_message(r->b, i) || strcmp(p->type, "text") == 0)
+		return;
+	if (buf_printf(r->out, "X-Tern-Omitted-Size: %llu\r\n", (unsigned long long)p->size) < 0)
+		r->missing = true;
+}
+
 static void multipart(struct rebuild *r, size_t i)
 {
 	const struct imap_body_part *p = &r->b->parts[i];
@@ -97,6 +111,7 @@ static void multipart(struct rebuild *r, size_t i)
 		buf_cut_ok(buf_printf(r->out, "\r\n--%s\r\n", boundary));
 		char sec[IMAP_BODY_SECTION_MAX + 8];
 		snprintf(sec, sizeof(sec), "%s.MIME", r->b->parts[c].section);
+		omitted_mark(r, c);
 		piece(r, sec, true);
 		part_body(r, c);
 	}
@@ -112,6 +127,8 @@ static void part_body(struct rebuild *r, size_t i)
 		multipart(r, i);
 	} else if (imap_body_is_message(r->b, i)) {
 		snprintf(sec, sizeof(sec), "%s.HEADER", p->section);
+		if (p->first_child != IMAP_BODY_NONE)
+			omitted_mark(r, p->first_child);
 		piece(r, sec, true);
 		if (p->first_child != IMAP_BODY_NONE)
 			part_body(r, p->first_child);
@@ -157,6 +174,8 @@ static int on_structure(void *ctx, const struct imap_response *r, struct err *e)
 		d->have_body = true;
 	} else if (rc == 0 && (fe.present & IMAP_FETCH_UID) && fe.uid == d->uid && d->have_body) {
 		struct rebuild rb = { .b = &d->body, .fe = &fe, .out = d->out };
+		if (d->body.n > 0)
+			omitted_mark(&rb, 0);
 		piece(&rb, "HEADER", true);
 		if (d->body.n > 0)
 			part_body(&rb, 0);
@@ -218,6 +237,7 @@ struct body_ctx {
 	struct imap_folder *x;
 	uint32_t uid;
 	struct buf *out;
+	bool crlf;                 /* keep the server's line ends */
 	bool got;
 };
 
@@ -232,7 +252,8 @@ static int on_body(void *ctx, const struct imap_response *r, struct err *e)
 		rc == 0 ? imap_fetch_section(&fe, IMAP_SECTION_BODY, "") : NULL;
 	if (rc == 0 && s != NULL && (fe.present & IMAP_FETCH_UID) && fe.uid == b->uid) {
 		buf_reset(b->out);
-		if (s->data != NULL && append_lf(b->out, s->data, s->len) < 0)
+		if (s->data != NULL && (b->crlf ? buf_append(b->out, s->data, s->len)
+						: append_lf(b->out, s->data, s->len)) < 0)
 			rc = err_set(e, ERR_MESSAGE, ERR_LIMIT, _("the message is too large"));
 		b->got = true;
 	} else if (rc == 0) {
@@ -243,9 +264,10 @@ static int on_body(void *ctx, const struct imap_response *r, struct err *e)
 	return rc;
 }
 
-static int fetch_whole(struct imap_folder *x, uint32_t uid, struct buf *out, struct err *e)
+static int fetch_whole(struct imap_folder *x, uint32_t uid, bool crlf, struct buf *out,
+		       struct err *e)
 {
-	struct body_ctx b = { .x = x, .uid = uid, .out = out };
+	struct body_ctx b = { .x = x, .uid = uid, .out = out, .crlf = crlf };
 	char args[64];
 	snprintf(args, sizeof(args), "%u (UID BODY.PEEK[])", uid);
 	struct imap_cmd c;
@@ -293,7 +315,8 @@ static void to_cache(struct imap_folder *x, uint32_t uid, bool whole, const stru
 
 /* A message is read from the cache when it is there (a UID's message
  * never changes: no round trip at all), else from the server, and then
- * kept.  Offline, only the cache has it. */
+ * kept.  Offline, only the cache has it.  BE_FETCH_EXACT (CRLF as the
+ * server has it) always comes from the server: the cache keeps LF. */
 int be_imap_fetch(struct be_folder *f, size_t i, enum be_fetch what, struct buf *out,
 		  struct err *e)
 {
@@ -301,6 +324,12 @@ int be_imap_fetch(struct be_folder *f, size_t i, enum be_fetch what, struct buf 
 	if (i >= x->n)
 		return err_set(e, ERR_MESSAGE, ERR_NOTFOUND, _("no such message"));
 	uint32_t uid = x->msgs[i].uid;
+	if (what == BE_FETCH_EXACT)
+		return f->offline || be_imap_lost(x->link->p)
+			       ? err_set(e, ERR_MESSAGE, ERR_IO,
+					 _("offline: the message exactly as the server has it "
+					   "needs the server"))
+			       : fetch_whole(x, uid, true, out, e);
 	if (from_cache(x, uid, what == BE_FETCH_RAW, out))
 		return 0;
 	if (f->offline || be_imap_lost(x->link->p))
@@ -312,7 +341,7 @@ int be_imap_fetch(struct be_folder *f, size_t i, enum be_fetch what, struct buf 
 	bool whole = what == BE_FETCH_RAW;
 	if (!whole && fetch_display(x, uid, out, &whole, e) < 0)
 		return -1;
-	if (whole && fetch_whole(x, uid, out, e) < 0)
+	if (whole && fetch_whole(x, uid, false, out, e) < 0)
 		return -1;
 	to_cache(x, uid, whole, out);
 	return 0;

@@ -898,8 +898,10 @@ int be_imap_fetch_uids(struct imap_folder *x, const struct imap_seqset *uids, st
 	return rc;
 }
 
-int be_imap_open_matches(struct be_account *a, const char *name, const struct query_node *q,
-			 struct be_folder **f_r, struct err *e)
+/* Opens folder name read-only (EXAMINE) with the messages whose UIDs
+ * match q, or with the message uid alone when q is NULL. */
+static int open_subset(struct be_account *a, const char *name, const struct query_node *q,
+		       uint32_t uid, struct be_folder **f_r, struct err *e)
 {
 	struct imap_account *acc = a->priv;
 	char *wire = be_imap_wire_name(acc, name ? name : "INBOX", e);
@@ -915,8 +917,10 @@ int be_imap_open_matches(struct be_account *a, const char *name, const struct qu
 	struct imap_seqset uids;
 	imap_seqset_init(&uids);
 	int rc = be_imap_select(x, wire, true, NULL, e);
-	if (rc == 0)
+	if (rc == 0 && q != NULL)
 		rc = be_imap_search_uids(x, q, &uids, e);
+	else if (rc == 0)
+		imap_seqset_add(&uids, uid, uid);
 	if (rc == 0 && uids.n > 0)
 		rc = be_imap_fetch_uids(x, &uids, e);
 	imap_seqset_release(&uids);
@@ -929,4 +933,18 @@ int be_imap_open_matches(struct be_account *a, const char *name, const struct qu
 	be_imap_publish(f);
 	*f_r = f;
 	return 0;
+}
+
+int be_imap_open_matches(struct be_account *a, const char *name, const struct query_node *q,
+			 struct be_folder **f_r, struct err *e)
+{
+	return open_subset(a, name, q, 0, f_r, e);
+}
+
+int be_imap_open_uid(struct be_account *a, const char *name, uint32_t uid,
+		     struct be_folder **f_r, struct err *e)
+{
+	if (uid == 0)
+		return err_set(e, ERR_MESSAGE, ERR_USAGE, _("0 is not a UID"));
+	return open_subset(a, name, NULL, uid, f_r, e);
 }

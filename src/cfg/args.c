@@ -19,26 +19,27 @@ enum opt_id {
 	OPT_RAW, OPT_JSON, OPT_SAVE, OPT_COUNT, OPT_FOLDER,
 };
 
-#define ANY_CMD (-1)
+#define CMD(c) (1u << (c))
+#define ANY_CMD (~0u)
 
 static const struct opt_def {
 	enum opt_id id;
 	char short_name;       /* 0 if none */
 	const char *long_name; /* without "--"; NULL if none */
 	bool takes_value;
-	int cmd;               /* ANY_CMD, or the only command it belongs to */
+	unsigned cmds;         /* ANY_CMD, or CMD() of the commands it belongs to */
 } options[] = {
 	{ OPT_CONFIG, 'F', NULL, true, ANY_CMD },
 	{ OPT_ACCOUNT, 'a', NULL, true, ANY_CMD },
 	{ OPT_LOG, 0, "log", true, ANY_CMD },
 	{ OPT_HELP, 'h', "help", false, ANY_CMD },
 	{ OPT_VERSION, 0, "version", false, ANY_CMD },
-	{ OPT_DEMO, 0, "demo", false, ARGS_CMD_OPEN },
-	{ OPT_RAW, 0, "raw", false, ARGS_CMD_SHOW },
-	{ OPT_JSON, 0, "json", false, ARGS_CMD_SHOW },
-	{ OPT_SAVE, 0, "save-attachments", true, ARGS_CMD_SHOW },
-	{ OPT_COUNT, 0, "count", false, ARGS_CMD_SEARCH },
-	{ OPT_FOLDER, 0, "folder", true, ARGS_CMD_SEARCH },
+	{ OPT_DEMO, 0, "demo", false, CMD(ARGS_CMD_OPEN) },
+	{ OPT_RAW, 0, "raw", false, CMD(ARGS_CMD_SHOW) },
+	{ OPT_JSON, 0, "json", false, CMD(ARGS_CMD_SHOW) },
+	{ OPT_SAVE, 0, "save-attachments", true, CMD(ARGS_CMD_SHOW) },
+	{ OPT_COUNT, 0, "count", false, CMD(ARGS_CMD_SEARCH) },
+	{ OPT_FOLDER, 0, "folder", true, CMD(ARGS_CMD_SEARCH) | CMD(ARGS_CMD_SHOW) },
 };
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -178,6 +179,40 @@ static int join_query(struct args *a, char **words, size_t n, struct err *e)
 	return 0;
 }
 
+static int message_number(struct args *a, const char *w, struct err *e)
+{
+	if (str_to_ulong(w, 1, 0xffffffffUL, &a->msgno) < 0)
+		return usage_err(e, _("'%s' is not a message number (1, 2, ...)"), w);
+	return 0;
+}
+
+/* show FILE | - | MBOX N | URL ID, or -a ACCOUNT ID. */
+static int show_operands(struct args *a, char **pos, size_t n, struct err *e)
+{
+	if (a->raw && (a->json || a->save_dir != NULL))
+		return usage_err(e, _("--raw cannot be combined with --json or "
+				      "--save-attachments%s"), "");
+	if (a->account != NULL && n == 0)
+		return usage_err(e, _("show -a ACCOUNT needs the number of a message, as "
+				      "the listing prints it%s"), "");
+	if (a->account != NULL && n > 1)
+		return usage_err(e, _("give either -a ACCOUNT or '%s', not both"), pos[0]);
+	if (a->account != NULL)
+		return message_number(a, pos[0], e);
+	if (n == 0)
+		return usage_err(e, _("show needs a message file, - or MBOX N%s"), "");
+	if (n > 2)
+		return usage_err(e, _("too many operands: '%s'"), pos[2]);
+	a->target = pos[0];
+	bool url = url_is_url(pos[0]);
+	if (url && n == 1)
+		return usage_err(e, _("'%s' needs the number of a message after it"), pos[0]);
+	if (a->folder != NULL && !url)
+		return usage_err(e, _("--folder is for IMAP accounts, not the file '%s'"),
+				 pos[0]);
+	return n == 2 ? message_number(a, pos[1], e) : 0;
+}
+
 static int check_operands(struct args *a, char **pos, size_t n, struct err *e)
 {
 	switch (a->cmd) {
@@ -208,19 +243,7 @@ static int check_operands(struct args *a, char **pos, size_t n, struct err *e)
 		a->target = n ? pos[0] : NULL;
 		return 0;
 	case ARGS_CMD_SHOW:
-		if (n == 0)
-			return usage_err(e, _("show needs a message file, - or MBOX N%s"),
-					 "");
-		if (n > 2)
-			return usage_err(e, _("too many operands: '%s'"), pos[2]);
-		if (a->raw && (a->json || a->save_dir != NULL))
-			return usage_err(e, _("--raw cannot be combined with --json or "
-					      "--save-attachments%s"), "");
-		a->target = pos[0];
-		if (n == 2 && str_to_ulong(pos[1], 1, 0xffffffffUL, &a->msgno) < 0)
-			return usage_err(e, _("'%s' is not a message number (1, 2, ...)"),
-					 pos[1]);
-		return 0;
+		return show_operands(a, pos, n, e);
 	case ARGS_CMD_SEARCH:
 		if (n == 0)
 			return usage_err(e, _("search needs a query%s"), "");
@@ -235,6 +258,26 @@ static int check_operands(struct args *a, char **pos, size_t n, struct err *e)
 		return join_query(a, pos, n, e);
 	}
 	return 0;
+}
+
+/* Option o was given to a command it does not belong to. */
+static int wrong_command(const struct args *a, const struct opt_def *o, struct err *e)
+{
+	char spelled[64];
+	snprintf(spelled, sizeof(spelled), "--%s", o->long_name);
+	int only = -1;
+	for (int c = ARGS_CMD_FETCH; c <= ARGS_CMD_FOLDERS; c++)
+		if (o->cmds == CMD(c))
+			only = c;
+	if (only < 0 && a->cmd == ARGS_CMD_OPEN)
+		return err_set(e, ERR_ACCOUNT, ERR_USAGE,
+			       _("option %s goes with a command (see tern --help)"), spelled);
+	if (only < 0)
+		return err_set(e, ERR_ACCOUNT, ERR_USAGE,
+			       _("option %s cannot be used with 'tern %s'"), spelled,
+			       cmd_names[a->cmd]);
+	return err_set(e, ERR_ACCOUNT, ERR_USAGE, _("option %s belongs to 'tern %s'"), spelled,
+		       cmd_names[only]);
 }
 
 int args_parse(struct args *a, int argc, char **argv, struct err *e)
@@ -259,20 +302,9 @@ int args_parse(struct args *a, int argc, char **argv, struct err *e)
 			pos[n_pos++] = argv[i];
 		}
 	}
-	for (size_t k = 0; rc == 0 && k < n_used; k++) {
-		const struct opt_def *o = used[k];
-		if (o->cmd != ANY_CMD && o->cmd != (int)a->cmd) {
-			char spelled[64];
-			snprintf(spelled, sizeof(spelled), "--%s", o->long_name);
-			rc = o->cmd == ARGS_CMD_OPEN
-				? err_set(e, ERR_ACCOUNT, ERR_USAGE,
-					  _("option %s cannot be used with 'tern %s'"),
-					  spelled, cmd_names[a->cmd])
-				: err_set(e, ERR_ACCOUNT, ERR_USAGE,
-					  _("option %s belongs to 'tern %s'"), spelled,
-					  cmd_names[o->cmd]);
-		}
-	}
+	for (size_t k = 0; rc == 0 && k < n_used; k++)
+		if ((used[k]->cmds & CMD(a->cmd)) == 0)
+			rc = wrong_command(a, used[k], e);
 	if (rc == 0 && !a->help && !a->version)
 		rc = check_operands(a, pos, n_pos, e);
 	free(used);

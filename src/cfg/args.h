@@ -36,11 +36,15 @@ struct args {
 	bool json;               /* show */
 	const char *save_dir;    /* show --save-attachments */
 	bool count;              /* search */
-	const char *folder;      /* search --folder */
+	const char *folder;      /* search, show --folder (IMAP) */
 	/* What the command works on; NULL when absent. */
 	const char *target;      /* open: TARGET; fetch/folders: URL; show:
-				    FILE, - or MBOX; search: MBOX */
-	unsigned long msgno;     /* show MBOX N: N (1-based), 0 if not given */
+				    FILE, -, MBOX or an imap(s) URL (NULL
+				    with -a); search: MBOX */
+	unsigned long msgno;     /* show MBOX N, -a ACCOUNT N, URL N: the number
+				    the listing prints (an mbox's 1-based
+				    position, an IMAP message's UID); 0 if
+				    not given */
 	char *query;             /* search: the words of the query joined by
 				    spaces (allocated) */
 };

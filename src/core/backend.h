@@ -159,7 +159,11 @@ enum be_fetch {
 	BE_FETCH_RAW,      /* the message exactly, all of it */
 	BE_FETCH_DISPLAY,  /* enough to show it: a backend with BE_CAP_PARTS may
 			    * leave out the bodies of attachments (their headers
-			    * stay, with an empty body) */
+			    * stay, with an empty body, and the first field of
+			    * such a part's header is X-Tern-Omitted-Size:
+			    * mime.h mime_part_omitted) */
+	BE_FETCH_EXACT,    /* as BE_FETCH_RAW, but with the line ends the store
+			    * has: an IMAP server's CRLF (for tern show --raw) */
 };
 
 /* What check() found. */
@@ -189,7 +193,8 @@ struct backend_ops {
 	 * them.  f is freed and set to NULL. */
 	void (*close_folder)(struct be_folder **f);
 
-	/* Message i as bytes (RFC 5322, LF line ends) into out. */
+	/* Message i as bytes (RFC 5322, LF line ends but with
+	 * BE_FETCH_EXACT) into out. */
 	int (*fetch)(struct be_folder *f, size_t i, enum be_fetch what,
 		     struct buf *out, struct err *e);
 

@@ -2,6 +2,7 @@
 
 #include "mime.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -354,4 +355,26 @@ size_t mime_part_decoded_size(const struct mime_part *p)
 		total += chunk.len;
 	buf_release(&chunk);
 	return total;
+}
+
+/* Octets of base64 text per line: 76 characters and CRLF (RFC 2045 s6.8). */
+#define BASE64_LINE 78
+
+bool mime_part_omitted(const struct mime_part *p, size_t *size_r)
+{
+	if (p->hdr.n == 0 || !str_eq_ci(p->hdr.fields[0].name, "X-Tern-Omitted-Size"))
+		return false;
+	for (size_t i = 0; i < p->body_len; i++)
+		if (p->data[p->body_off + i] != '\r' && p->data[p->body_off + i] != '\n')
+			return false;
+	unsigned long octets;
+	if (str_to_ulong(p->hdr.fields[0].value, 0, (unsigned long)SIZE_MAX / 2, &octets) < 0)
+		return false;
+	size_t n = octets;
+	if (p->cte == MIME_CTE_BASE64) {
+		size_t line_ends = 2 * ((n + BASE64_LINE - 1) / BASE64_LINE);
+		n = n > line_ends ? (n - line_ends) / 4 * 3 : 0;
+	}
+	*size_r = n;
+	return true;
 }

@@ -95,4 +95,12 @@ int mime_part_decode(const struct mime_part *p, struct buf *out);
 /* The size of the transfer-decoded body, computed without keeping it. */
 size_t mime_part_decoded_size(const struct mime_part *p);
 
+/* Whether the part's body was left out of a backend's display form
+ * (core/backend.h BE_FETCH_DISPLAY): its header's FIRST field is
+ * X-Tern-Omitted-Size (the body's size on the server, encoded octets) and
+ * its body is empty.  *size_r gets the decoded size estimated from it
+ * (base64: lines of 76 characters and CRLF).  Anyone can write that field
+ * into a message: believe it only for what such a backend gave. */
+bool mime_part_omitted(const struct mime_part *p, size_t *size_r);
+
 #endif

@@ -96,6 +96,7 @@ static void add_attachment(struct ctx *c, const struct mime_part *p,
 	}
 	a->name = name ? xstrdup(name) : NULL;
 	a->size = size;
+	a->omitted = false;
 }
 
 static bool is_address_field(const char *name)
@@ -282,7 +283,11 @@ static bool shown_inline(const struct mime_part *p)
 
 static void attach(struct ctx *c, const struct mime_part *p)
 {
-	add_attachment(c, p, -1, mime_part_filename(p), mime_part_decoded_size(p));
+	size_t size;
+	bool omitted = c->o->omitted_sizes && mime_part_omitted(p, &size);
+	add_attachment(c, p, -1, mime_part_filename(p),
+		       omitted ? size : mime_part_decoded_size(p));
+	c->r->att[c->r->n_att - 1].omitted = omitted;
 }
 
 /* Lists every leaf of p as an attachment (for parts not shown). */
@@ -402,10 +407,16 @@ static void attachment_list(struct ctx *c)
 		const struct render_attachment *a = &r->att[i];
 		struct buf line;
 		buf_init(&line, 8192);
-		buf_cut_ok(buf_printf(&line, "[-- %s #%zu: %s, %s (%zu %s) --]\n",
-				 _("Attachment"), i + 1,
-				 a->name ? a->name : _("(no name)"), a->type, a->size,
-				 ngettext("byte", "bytes", a->size)));
+		if (a->omitted)
+			buf_cut_ok(buf_printf(&line, _("[-- Attachment #%zu: %s, %s (about %zu "
+						       "bytes, not downloaded) --]\n"), i + 1,
+					      a->name ? a->name : _("(no name)"), a->type,
+					      a->size));
+		else
+			buf_cut_ok(buf_printf(&line, "[-- %s #%zu: %s, %s (%zu %s) --]\n",
+					      _("Attachment"), i + 1,
+					      a->name ? a->name : _("(no name)"), a->type,
+					      a->size, ngettext("byte", "bytes", a->size)));
 		emit(c, line.data, line.len);
 		buf_release(&line);
 	}

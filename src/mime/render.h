@@ -36,6 +36,9 @@ struct render_options {
 	render_html_fn *html_filter; /* NULL: built-in converter */
 	void *html_ctx;
 	size_t max_text;             /* maximum bytes of text (default 64 MB) */
+	bool omitted_sizes;          /* m is a backend's display form: the sizes
+					of bodies left out are believed
+					(mime.h mime_part_omitted) */
 };
 
 void render_options_default(struct render_options *o);
@@ -47,6 +50,8 @@ struct render_attachment {
 	char *type;                   /* "image/png" */
 	char *name;                   /* decoded file name (UTF-8), or NULL */
 	size_t size;                  /* decoded size in bytes */
+	bool omitted;                 /* the body was left out (omitted_sizes):
+					 size is the estimate, content empty */
 };
 
 struct render_result {

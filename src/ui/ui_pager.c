@@ -58,6 +58,8 @@ static int build(struct pager *p)
 	render_options_default(&o);
 	o.width = COLS > 1 ? (size_t)COLS - 1 : 1;
 	o.all_headers = !u->weed;
+	/* Attachments left out of the display form keep their size. */
+	o.omitted_sizes = (u->acct->caps & BE_CAP_PARTS) != 0;
 	const struct cfg *cfg = u->opt->cfg;
 	if (cfg != NULL && cfg->n_headers > 0) {
 		o.headers = (const char *const *)cfg->headers;

@@ -114,4 +114,16 @@ check "a failing html_command falls back to the built-in converter" \
 	contains "$out" "Terminal tools worth learning"
 check "and the failure is logged" contains "$(cat "$scratch/show.log")" "html_command: 'exit 3' failed with exit status 3"
 
+# --- an account's message, by the number its listing prints ------------
+printf '[account local]\nmode = mbox\nmbox = %s\n' "$demo" > "$scratch/acct.conf"
+"$TERN" -F "$scratch/acct.conf" -a local | cat > "$scratch/list"
+check "the listing of an mbox account numbers message 6" grep -q '^    6 .*Grüße aus München' "$scratch/list"
+out=$("$TERN" -F "$scratch/acct.conf" show -a local 6)
+check "show -a ACCOUNT 6 is that message" [ "$out" = "$("$TERN" show "$demo" 6)" ]
+"$TERN" -F "$scratch/acct.conf" show -a local 99 >/dev/null 2>"$scratch/err"
+[ $? -eq 3 ]; ok $? "show -a ACCOUNT past the end exits 3"
+"$TERN" -F "$scratch/acct.conf" show -a local --folder Sent 6 >/dev/null 2>"$scratch/err"
+[ $? -eq 2 ]; ok $? "--folder with an mbox account exits 2"
+check "saying it needs an IMAP account" grep -q "needs an IMAP account" "$scratch/err"
+
 done_testing

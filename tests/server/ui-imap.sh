@@ -204,6 +204,9 @@ wait_for " 2/2"
 keys Enter
 check "the message with an attachment opens" wait_for "see the attached report"
 check "its attachment is announced" wait_for "report.pdf"
+check "with its size on the server, not downloaded" sh -c "
+	screen() { \"$tmux\" -S '$sock' capture-pane -p -t '$session'; }
+	screen | grep -Eq 'report\.pdf, application/pdf \(about (19999[0-9][0-9]|200000[0-9]) bytes, not downloaded\) --\]'"
 check "only the text part's body was fetched, not the attachment's" sh -c \
 	"grep -q 'C: .*BODY.PEEK\\[1\\]' '$scratch/log' && ! grep 'C: ' '$scratch/log' | grep -q 'BODY.PEEK\\[2\\]' &&
 	 ! grep 'C: ' '$scratch/log' | grep -q 'BODY.PEEK\\[\\]'"

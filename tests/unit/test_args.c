@@ -209,6 +209,52 @@ static void test_show(void)
 	      "--raw", "--save-attachments", "d", "m.eml");
 }
 
+/* show -a ACCOUNT N, show URL N, --folder: a message of an account, by
+ * the number its listing prints (the UID on IMAP). */
+static void test_show_account(void)
+{
+	struct args a;
+	struct err e;
+
+	is_int(PARSE(&a, &e, "show", "-a", "im", "42"), 0, "show -a ACCOUNT N");
+	ok(a.cmd == ARGS_CMD_SHOW && a.account != NULL && strcmp(a.account, "im") == 0 &&
+	   a.target == NULL && a.msgno == 42 && a.folder == NULL,
+	   "show -a ACCOUNT N: account, no target, number 42");
+	args_release(&a);
+
+	is_int(PARSE(&a, &e, "-a", "im", "show", "--folder", "Entwürfe", "4294967295"), 0,
+	       "-a before show, --folder, the largest UID");
+	ok(a.account != NULL && a.folder != NULL && strcmp(a.folder, "Entwürfe") == 0 &&
+	   a.msgno == 4294967295UL, "folder and number 4294967295 kept");
+	args_release(&a);
+
+	is_int(PARSE(&a, &e, "show", "--raw", "imaps://joe@h/Archive", "7"), 0, "show URL N");
+	ok(a.target != NULL && strcmp(a.target, "imaps://joe@h/Archive") == 0 &&
+	   a.msgno == 7 && a.raw && a.account == NULL, "show URL N: the URL is the target");
+	args_release(&a);
+
+	is_int(PARSE(&a, &e, "show", "--folder=Sent", "imap://joe@h", "1"), 0,
+	       "show --folder=F URL N");
+	is_str(a.folder, "Sent", "--folder with a URL");
+	args_release(&a);
+
+	FAILS("show -a without a number", "needs the number", "show", "-a", "im");
+	FAILS("show -a with a file, not a number", "'m.eml' is not a message number", "show",
+	      "-a", "im", "m.eml");
+	FAILS("show -a with two operands", "-a ACCOUNT", "show", "-a", "im", "box", "3");
+	FAILS("show -a N = 0", "'0'", "show", "-a", "im", "0");
+	FAILS("show -a N past 2^32 - 1", "'4294967296'", "show", "-a", "im", "4294967296");
+	FAILS("show URL without a number", "needs the number", "show", "imaps://joe@h");
+	FAILS("--folder with a file", "--folder is for IMAP", "show", "--folder", "F",
+	      "box", "3");
+	FAILS("--folder with standard input", "'-'", "show", "--folder", "F", "-");
+	FAILS("--folder without a command", "goes with a command", "--folder", "F");
+	FAILS("--folder belongs to search and show, not folders", "'tern folders'",
+	      "folders", "--folder", "F");
+	FAILS("--raw still excludes --json with -a", "--raw", "show", "-a", "im", "--raw",
+	      "--json", "3");
+}
+
 static void test_search(void)
 {
 	struct args a;
@@ -338,6 +384,7 @@ int main(void)
 	test_open();
 	test_help_version();
 	test_show();
+	test_show_account();
 	test_search();
 	test_fetch_folders();
 	test_errors();

@@ -224,6 +224,58 @@ static void test_render(void)
 	mime_message_release(&m);
 }
 
+/* A backend's display form: bodies left out, their sizes in the first
+ * header field (core/backend.h BE_FETCH_DISPLAY). */
+static void test_omitted(void)
+{
+	static const char msg[] =
+		"Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+		"--b\r\nContent-Type: text/plain\r\n\r\nthe text\r\n"
+		"--b\r\nX-Tern-Omitted-Size: 2869790\r\nContent-Type: application/pdf; name=a.pdf\r\n"
+		"Content-Transfer-Encoding: base64\r\n\r\n"
+		"--b\r\nX-Tern-Omitted-Size: 1000\r\nContent-Type: image/png; name=b.png\r\n\r\n"
+		"--b\r\nContent-Type: image/gif; name=c.gif\r\nX-Tern-Omitted-Size: 5\r\n\r\n"
+		"--b\r\nX-Tern-Omitted-Size: 5\r\nContent-Type: image/gif; name=d.gif\r\n\r\nGIF\r\n"
+		"--b\r\nX-Tern-Omitted-Size: many\r\nContent-Type: image/gif; name=e.gif\r\n\r\n"
+		"--b--\r\n";
+	struct mime_message m;
+	mime_parse(&m, msg, sizeof(msg) - 1, NULL);
+	const struct mime_part *p = m.root->first_child;
+	size_t size = 12345;
+	ok(!mime_part_omitted(p, &size) && size == 12345, "a part without the field is whole");
+	p = p->next;
+	/* 2 MiB in base64, lines of 76 + CRLF: 2869790 octets, 36793 line
+	 * ends, 2796204 characters: 2097153 bytes (the padding is not known:
+	 * one too many). */
+	ok(mime_part_omitted(p, &size), "the field first and an empty body: omitted");
+	is_int((long long)size, 2097153, "base64: the decoded size estimated");
+	p = p->next;
+	ok(mime_part_omitted(p, &size) && size == 1000, "other encodings: the size as it is");
+	p = p->next;
+	ok(!mime_part_omitted(p, &size), "the field not first (the sender's): not believed");
+	p = p->next;
+	ok(!mime_part_omitted(p, &size), "a body that is there: not omitted");
+	p = p->next;
+	ok(!mime_part_omitted(p, &size), "a size that is no number: not omitted");
+
+	struct render_options o;
+	struct render_result r;
+	render_options_default(&o);
+	render_message(&m, &o, &r);
+	ok(strstr(r.text.data, "a.pdf, application/pdf (0 bytes)") != NULL,
+	   "without omitted_sizes the field is ignored");
+	render_result_release(&r);
+	o.omitted_sizes = true;
+	render_message(&m, &o, &r);
+	ok(strstr(r.text.data, "a.pdf, application/pdf (about 2097153 bytes, not downloaded)") != NULL,
+	   "with omitted_sizes: the estimate, marked not downloaded");
+	ok(r.n_att == 5 && r.att[0].omitted && r.att[1].omitted && !r.att[2].omitted &&
+	   !r.att[3].omitted, "render_attachment.omitted set for those alone");
+	ok(strstr(r.text.data, "d.gif, image/gif (3 bytes)") != NULL, "a whole part keeps its size");
+	render_result_release(&r);
+	mime_message_release(&m);
+}
+
 int main(void)
 {
 	buf_init(&d, 1 << 20);
@@ -231,6 +283,7 @@ int main(void)
 	test_part_data();
 	test_limits();
 	test_render();
+	test_omitted();
 	buf_release(&d);
 	return done_testing();
 }
