@@ -603,12 +603,59 @@ static int folder_command(struct be_account *a, const char *verb, const char *na
 	return rc;
 }
 
+/* The personal namespace's prefix (RFC 2342 s5: "INBOX." on Cyrus and
+ * Courier, "" on Dovecot), asked once, when first needed. */
+static int on_namespace(void *ctx, const struct imap_response *r, struct err *e)
+{
+	struct be_imap_link *l = ctx;
+	if (imap_resp_classify(r) != IMAP_DATA_NAMESPACE)
+		return 0;
+	struct imap_namespace ns;
+	struct err bad;
+	err_init(&bad);
+	(void)e;
+	/* A NAMESPACE that does not decode: no prefix, as without one. */
+	if (imap_resp_namespace(r, imap_utf8(l->p) ? IMAP_NAME_UTF8 : IMAP_NAME_MUTF7, &ns,
+				&bad) == 0) {
+		if (ns.personal && !ns.prefix.invalid && ns.prefix.display != NULL &&
+		    strlen(ns.prefix.display) < sizeof(l->ns_prefix))
+			snprintf(l->ns_prefix, sizeof(l->ns_prefix), "%s", ns.prefix.display);
+		imap_resp_namespace_release(&ns);
+	}
+	return 0;
+}
+
+/* A folder the person names to be created: in the personal namespace,
+ * unless the name is there already, is INBOX, or names another namespace
+ * ("#shared/...", RFC 2342 s4).  A new string. */
+static char *in_personal(struct be_imap_link *l, const char *name)
+{
+	if (!l->ns_asked && imap_has(l->p, IMAP_CAP_NAMESPACE)) {
+		struct err ignored;
+		err_init(&ignored);
+		l->ns_asked = true;
+		(void)imap_simple(l->p, "NAMESPACE", NULL, on_namespace, l, &ignored);
+	}
+	size_t n = strlen(l->ns_prefix);
+	if (n == 0 || str_eq_ci(name, "INBOX") || name[0] == '#' ||
+	    str_eqn_ci(name, l->ns_prefix, n))
+		return xstrdup(name);
+	char *full = xmalloc(n + strlen(name) + 1);
+	memcpy(full, l->ns_prefix, n);
+	memcpy(full + n, name, strlen(name) + 1);
+	return full;
+}
+
 static int create_folder(struct be_account *a, const char *name, struct err *e)
 {
+	struct imap_account *acc = a->priv;
+	char *full = in_personal(acc->link, name);
 	/* Subscribed too, as a mail client's new folder is expected to be. */
-	if (folder_command(a, "CREATE", name, NULL, e) < 0)
-		return -1;
-	return folder_command(a, "SUBSCRIBE", name, NULL, e);
+	int rc = folder_command(a, "CREATE", full, NULL, e);
+	if (rc == 0)
+		rc = folder_command(a, "SUBSCRIBE", full, NULL, e);
+	free(full);
+	return rc;
 }
 
 static int rename_folder(struct be_account *a, const char *from, const char *to,
@@ -616,12 +663,17 @@ static int rename_folder(struct be_account *a, const char *from, const char *to,
 {
 	if (str_eq_ci(from, "INBOX"))
 		return err_set(e, ERR_FOLDER, ERR_USAGE, _("INBOX cannot be renamed here"));
-	if (folder_command(a, "RENAME", from, to, e) < 0)
+	struct imap_account *acc = a->priv;
+	char *full = in_personal(acc->link, to);
+	if (folder_command(a, "RENAME", from, full, e) < 0) {
+		free(full);
 		return -1;
+	}
 	struct err ignored;
 	err_init(&ignored);
 	(void)folder_command(a, "UNSUBSCRIBE", from, NULL, &ignored);
-	(void)folder_command(a, "SUBSCRIBE", to, NULL, &ignored);
+	(void)folder_command(a, "SUBSCRIBE", full, NULL, &ignored);
+	free(full);
 	return 0;
 }
 

@@ -41,6 +41,9 @@ struct be_imap_link {
 	struct imap_folder *selected; /* the folder SELECTed now, or NULL */
 	char pin[65];                 /* the certificate to require on reconnecting,
 					 or "" (verified as usual) */
+	char ns_prefix[256];          /* the personal namespace's prefix (UTF-8),
+					 or "" (none, or not asked yet) */
+	bool ns_asked;                /* NAMESPACE was sent */
 };
 
 /* Connects again after the connection was lost (same account, same

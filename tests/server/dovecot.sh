@@ -24,7 +24,9 @@
 # random ports (retried on a clash), a new CA and the two users below.
 #
 # Users: alice / alice-pw, bob / bob-pw ({PLAIN} passwd-file).
-# Mail: maildir in DIR/home/USER/Maildir, hierarchy separator "/".
+# Mail: maildir in DIR/home/USER/Maildir, hierarchy separator "/" (with
+# DOVECOT_NS_PREFIX and DOVECOT_NS_SEPARATOR set at start, the personal
+# namespace's prefix and separator, e.g. "INBOX." and "." as Cyrus has).
 # TLS: throwaway CA (DIR/ca.pem), server cert for DNS:localhost,
 # IP:127.0.0.1.
 #
@@ -343,7 +345,8 @@ userdb {
 mail_location = maildir:~/Maildir
 namespace inbox {
   inbox = yes
-  separator = /
+  separator = ${DOVECOT_NS_SEPARATOR:-/}
+  prefix = ${DOVECOT_NS_PREFIX:-}
   mailbox INBOX {
     auto = subscribe
   }
