@@ -137,7 +137,20 @@ for c in $clients; do # warm the server for each client
 done
 printf '%-40s %9s %9s %12s\n' "" "to index" "peak MB" "received"
 for c in $clients; do
-	one "$c: first open" "$(cmd "$c")" "$(ready "$c" "$n")" "$(quitkeys "$c")"
+	if [ "$c" = tern ]; then
+		# The reader shows the newest messages while the older ones
+		# arrive: the time to that first index, then to all of them.
+		t0=$(now); start "$(cmd tern)"; wait_for "Msgs:[0-9]+ .*(loading|online)"; t1=$(now)
+		wait_for "Msgs:$n .*online"; t2=$(now)
+		mem=$(finish x)
+		printf '%-40s %8.3fs\n' "tern: first open, newest shown" "$(elapsed "$t0" "$t1")"
+		printf '%-40s %8.3fs %9s %12s\n' "tern: first open, all $n loaded" \
+			"$(elapsed "$t0" "$t2")" "$mem" "$(sent)"
+		echo "$(elapsed "$t0" "$t2") $mem" > "$scratch/last"
+		shown_tern=$(elapsed "$t0" "$t1")
+	else
+		one "$c: first open" "$(cmd "$c")" "$(ready "$c" "$n")" "$(quitkeys "$c")"
+	fi
 	eval "first_$c=\"\$(cat '$scratch/last')\""
 	one "$c: reopen, nothing changed" "$(cmd "$c")" "$(ready "$c" "$n")" "$(quitkeys "$c")"
 	eval "again_$c=\"\$(cat '$scratch/last')\""
@@ -163,7 +176,7 @@ done
 if echo "$clients" | grep -q neomutt; then
 	tf=$(echo "$first_tern" | cut -d' ' -f1); nf=$(echo "$first_neomutt" | cut -d' ' -f1)
 	tm=$(echo "$first_tern" | cut -d' ' -f2); nm=$(echo "$first_neomutt" | cut -d' ' -f2)
-	printf 'ratios: first open %.2fx faster than neomutt; memory %.2f of neomutt'"'"'s\n' \
-		"$(echo "$nf / $tf" | bc -l)" "$(echo "$tm / $nm" | bc -l)"
+	printf 'ratios: first open %.2fx faster than neomutt (all loaded), %.1fx to the first index; memory %.2f of neomutt\n' \
+		"$(echo "$nf / $tf" | bc -l)" "$(echo "$nf / $shown_tern" | bc -l)" "$(echo "$tm / $nm" | bc -l)"
 fi
 exit 0
