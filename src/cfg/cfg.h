@@ -71,6 +71,7 @@ struct cfg_account {
 				   the strongest the server offers */
 	char *trash;            /* imap: where $ moves deleted messages, or NULL
 				   (they are expunged) */
+	bool compress;          /* imap: COMPRESS=DEFLATE where offered (default) */
 	unsigned timeout;         /* seconds for each reply; 0: the default (60) */
 	unsigned connect_timeout; /* seconds for connect and TLS; 0: the default (15) */
 	char *source;           /* "FILE:LINE" where the account was defined */
