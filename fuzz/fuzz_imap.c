@@ -7,9 +7,11 @@
  * instead of a password, bits 4-7 the forced mechanism modulo
  * IMAP_AUTH_COUNT, 0 = auto); the rest is what the server sends, served
  * to read_line (up to each LF) and read_exact as conn.h would.  The
- * client runs greeting [STARTTLS], login, ENABLE, SELECT INBOX (walking
- * every response), a pipelined UID FETCH and NOOP waited in reverse, an
- * APPEND with a literal, and LOGOUT, each only while the state allows it.
+ * client runs greeting [STARTTLS], login, COMPRESS twice (the stream
+ * stays plain: what is fuzzed is the session around it), ENABLE, SELECT
+ * INBOX (walking every response), a pipelined UID FETCH and NOOP waited
+ * in reverse, an APPEND with a literal, and LOGOUT, each only while the
+ * state allows it.
  *
  * Invariants (__builtin_trap):
  *   - on a connection that is not TLS, when STARTTLS was required no
@@ -24,6 +26,8 @@
  *     TLS and without plaintext allowed used no revealing mechanism;
  *   - nothing is written in the ERROR or LOGOUT states, and ERROR is
  *     never left;
+ *   - deflate starts at most once, only when authenticated, and
+ *     imap_compressed() says whether it did;
  *   - no error message contains the secret (unless the server sent it
  *     itself); every message is NUL-terminated.
  * Memory and time bounds are AddressSanitizer's and the fuzzer's
@@ -48,6 +52,7 @@ struct stream {
 	const char *p;
 	size_t n, pos;
 	bool tls, plain_ok, stls;
+	unsigned deflates;
 	struct imap *session;
 };
 
@@ -156,6 +161,16 @@ static int s_start_tls(void *ctx, struct err *e)
 	return 0;
 }
 
+static int s_start_deflate(void *ctx, struct err *e)
+{
+	struct stream *s = ctx;
+	(void)e;
+	enum imap_state st = imap_state(s->session);
+	if (s->deflates++ > 0 || (st != IMAP_STATE_AUTH && st != IMAP_STATE_SELECTED))
+		__builtin_trap();
+	return 0;
+}
+
 static bool s_is_tls(void *ctx)
 {
 	return ((struct stream *)ctx)->tls;
@@ -258,12 +273,18 @@ static void after(const struct imap *p, bool was_error, const struct err *e)
 		__builtin_trap();
 }
 
-static void commands(struct imap *p)
+static void commands(struct imap *p, const struct stream *s)
 {
 	struct err e;
 	err_init(&e);
 	bool was_error;
 
+	for (int i = 0; i < 2 && usable(p); i++) {
+		imap_compress(p, &e);
+		after(p, false, &e);
+	}
+	if (imap_compressed(p) != (s->deflates == 1))
+		__builtin_trap();
 	if (imap_state(p) == IMAP_STATE_AUTH) {
 		imap_enable(p, IMAP_CAP_CONDSTORE | IMAP_CAP_QRESYNC | IMAP_CAP_UTF8_ACCEPT, &e);
 		after(p, false, &e);
@@ -330,7 +351,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct stream s = { .p = (const char *)data + 1, .n = size - 1, .tls = flags & 1,
 			    .plain_ok = flags & 4, .stls = flags & 2 };
 	struct imap_io io = { .ctx = &s, .read_line = s_read_line, .read_exact = s_read_exact,
-			      .write = s_write, .start_tls = s_start_tls, .is_tls = s_is_tls };
+			      .write = s_write, .start_tls = s_start_tls, .is_tls = s_is_tls,
+			      .start_deflate = s_start_deflate };
 	struct imap_settings set = {
 		.lim = { .line_max = 4096, .literal_max = 1 << 20, .response_max = 2 << 20,
 			 .depth_max = 16, .args_max = 4096 },
@@ -364,7 +386,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				__builtin_trap();
 		}
 	}
-	commands(p);
+	commands(p, &s);
 #ifdef FUZZ_IMAP_TRACE
 	fprintf(stderr, "end: %s (%s)\n", imap_state_name(imap_state(p)), e.msg);
 #endif

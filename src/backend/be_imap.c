@@ -65,8 +65,8 @@ static int log_in(struct be_imap_link *l, unsigned port, struct err *e)
 	return rc;
 }
 
-/* One attempt: connect, greeting, STARTTLS, login, ENABLE.  *cert_r is
- * filled when the certificate was not trusted. */
+/* One attempt: connect, greeting, STARTTLS, login, COMPRESS, ENABLE, ID.
+ * *cert_r is filled when the certificate was not trusted. */
 static int session(struct be_imap_link *l, const char *pin, struct conn_cert *cert_r,
 		   bool *unverified_r, struct err *e)
 {
@@ -80,7 +80,7 @@ static int session(struct be_imap_link *l, const char *pin, struct conn_cert *ce
 		return -1;
 	}
 	struct imap_io io = { &l->io, be_net_read_line, be_net_read_exact, be_net_write,
-			      be_net_start_tls, be_net_is_tls };
+			      be_net_start_tls, be_net_is_tls, be_net_start_deflate };
 	struct imap_settings set = { .trace = trace, .trace_ctx = l };
 	l->p = imap_new(&io, &set);
 	int rc = imap_open(l->p, a->tls == CFG_TLS_STARTTLS, e);
@@ -90,6 +90,10 @@ static int session(struct be_imap_link *l, const char *pin, struct conn_cert *ce
 	}
 	if (rc == 0 && imap_state(l->p) == IMAP_STATE_NOT_AUTH)
 		rc = log_in(l, o.port, e);
+	/* RFC 4978: as soon as logged in, so that all the rest is
+	 * compressed; a server that refuses loses nothing. */
+	if (rc == 0 && a->compress)
+		rc = imap_compress(l->p, e);
 	if (rc == 0)
 		rc = imap_enable(l->p, IMAP_CAP_CONDSTORE | IMAP_CAP_QRESYNC | IMAP_CAP_UTF8_ACCEPT,
 				 e);
@@ -170,7 +174,8 @@ static int dead_write(void *ctx, const char *p, size_t n, struct err *e)
 
 static void go_offline(struct be_imap_link *l)
 {
-	static const struct imap_io dead = { NULL, dead_read, dead_exact, dead_write, NULL, NULL };
+	static const struct imap_io dead = { NULL, dead_read, dead_exact, dead_write, NULL, NULL,
+					     NULL };
 	struct err ignored;
 	err_init(&ignored);
 	l->p = imap_new(&dead, NULL);

@@ -35,6 +35,11 @@ int be_net_start_tls(void *ctx, struct err *e)
 	return rc;
 }
 
+int be_net_start_deflate(void *ctx, struct err *e)
+{
+	return conn_start_deflate(((struct be_net_io *)ctx)->c, e);
+}
+
 bool be_net_is_tls(void *ctx)
 {
 	return conn_is_tls(((struct be_net_io *)ctx)->c);

@@ -30,6 +30,7 @@ int be_net_read_line(void *ctx, struct buf *line, struct err *e);
 int be_net_read_exact(void *ctx, size_t n, struct buf *out, struct err *e);
 int be_net_write(void *ctx, const char *p, size_t n, struct err *e);
 int be_net_start_tls(void *ctx, struct err *e);
+int be_net_start_deflate(void *ctx, struct err *e);
 bool be_net_is_tls(void *ctx);
 
 /* Connection options for acct: host, port (the account's, else

@@ -31,7 +31,7 @@ enum key_id {
 	K_MODE, K_HOST, K_PORT, K_USER, K_TLS, K_TLS_CA_FILE, K_TLS_FINGERPRINT,
 	K_PASSWORD_COMMAND, K_PASSWORD, K_ALLOW_PLAINTEXT, K_MBOX, K_KEEP,
 	K_DELETE_AFTER_DAYS, K_AUTH, K_TIMEOUT, K_CONNECT_TIMEOUT, K_TRASH, K_BODY_CACHE,
-	K_COUNT
+	K_COMPRESS, K_COUNT
 };
 
 static const struct key_def {
@@ -56,6 +56,7 @@ static const struct key_def {
 	[K_TRASH] = { "trash", M_IMAP },
 	[K_CONNECT_TIMEOUT] = { "connect_timeout", M_NET },
 	[K_BODY_CACHE] = { "body_cache", M_IMAP },
+	[K_COMPRESS] = { "compress", M_IMAP },
 };
 
 /* The mechanisms auth may name (the protocol clients map them). */
@@ -111,6 +112,7 @@ void cfg_account_init(struct cfg_account *acct)
 	acct->mode = CFG_MODE_NONE;
 	acct->tls = CFG_TLS_IMPLICIT;
 	acct->keep = true;
+	acct->compress = true;
 	acct->delete_after_days = CFG_NO_EXPIRY;
 	acct->body_cache_mb = CFG_BODY_CACHE_DEFAULT;
 }
@@ -435,6 +437,8 @@ static int set_account_key(struct parser *p, struct cfg_account *a,
 			      "plain, login, apop, user, oauthbearer or xoauth2"), v);
 	case K_TRASH:
 		return set_string(p, key, v, &a->trash);
+	case K_COMPRESS:
+		return parse_bool(p, key, v, &a->compress);
 	case K_TIMEOUT:
 	case K_CONNECT_TIMEOUT:
 		if (str_to_ulong(v, 1, CFG_TIMEOUT_MAX, &n) < 0)

@@ -73,6 +73,7 @@ struct cfg_account {
 				   the strongest the server offers */
 	char *trash;            /* imap: where $ moves deleted messages, or NULL
 				   (they are expunged) */
+	bool compress;          /* imap: COMPRESS=DEFLATE where offered (default) */
 	unsigned timeout;         /* seconds for each reply; 0: the default (60) */
 	unsigned connect_timeout; /* seconds for connect and TLS; 0: the default (15) */
 	unsigned body_cache_mb;   /* imap: MiB of bodies kept in the cache; 0: none */

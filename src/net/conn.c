@@ -187,8 +187,10 @@ static void conn_make_room(struct conn *c)
 	}
 }
 
-static ssize_t conn_plain_recv(struct conn *c, char *p, size_t n, struct err *e)
+ssize_t conn_raw_recv(struct conn *c, char *p, size_t n, short *events, struct err *e)
 {
+	if (c->ssl != NULL)
+		return conn_tls_recv(c, p, n, events, e);
 	ssize_t r = recv(c->fd, p, n, 0);
 	if (r > 0)
 		return r;
@@ -209,11 +211,18 @@ static enum fill conn_fill(struct conn *c, long long deadline, struct err *e)
 		char *p = c->in + c->in_end;
 		size_t room = c->in_cap - c->in_end;
 		short events = POLLIN;
-		ssize_t n = c->ssl != NULL ? conn_tls_recv(c, p, room, &events, e)
-					   : conn_plain_recv(c, p, room, e);
+		ssize_t n = c->zip != NULL ? conn_deflate_recv(c, p, room, &events, e)
+					   : conn_raw_recv(c, p, room, &events, e);
 		if (n > 0) {
 			c->in_end += (size_t)n;
 			return FILL_DATA;
+		}
+		if (n == CONN_IO_AGAIN) {
+			/* A stream of empty deflate blocks must not outlast
+			 * the deadline any more than silence does. */
+			if (conn_now_ms() >= deadline)
+				return FILL_TIMEOUT;
+			continue;
 		}
 		if (n == CONN_IO_EOF)
 			return FILL_EOF;
@@ -367,11 +376,18 @@ static ssize_t conn_send(struct conn *c, const char *p, size_t n, short *events,
 
 int conn_write(struct conn *c, const char *p, size_t n, struct err *e)
 {
-	char t[32];
-	size_t since = 0;
 	if (conn_check_usable(c, e) < 0)
 		return -1;
 	conn_trace(c, true, p, n);
+	if (c->zip != NULL)
+		return conn_deflate_write(c, p, n, e);
+	return conn_raw_write(c, p, n, e);
+}
+
+int conn_raw_write(struct conn *c, const char *p, size_t n, struct err *e)
+{
+	char t[32];
+	size_t since = 0;
 	long long deadline = conn_now_ms() + c->write_ms;
 	while (n > 0) {
 		short events = POLLOUT;
@@ -466,6 +482,7 @@ void conn_close(struct conn **cp)
 	struct conn *c = *cp;
 	if (c == NULL)
 		return;
+	conn_deflate_release(c);
 	conn_tls_release(c);
 	if (c->fd >= 0)
 		close(c->fd);
@@ -481,6 +498,8 @@ size_t conn_buffered(const struct conn *c)
 	size_t n = c->in_end - c->in_start;
 	if (c->ssl != NULL && SSL_pending(c->ssl) > 0)
 		n += (size_t)SSL_pending(c->ssl);
+	if (c->zip != NULL)
+		n += conn_deflate_buffered(c);
 	return n;
 }
 

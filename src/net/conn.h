@@ -38,6 +38,22 @@
  * the handshake (CONN_ERR_TLS).  With implicit_tls, a server that speaks
  * first is not speaking TLS: CONN_ERR_TLS too.
  *
+ * COMPRESS (RFC 4978): after the reply that turns it on (IMAP's tagged OK
+ * to COMPRESS DEFLATE, read with conn_read_line()), conn_start_deflate()
+ * puts raw deflate (RFC 1951, zlib's windowBits -15) between this layer's
+ * buffered reads and the socket -- above TLS when TLS is on (RFC 4978 s3:
+ * compress, then encrypt), so TLS cannot start after it.  Bytes already
+ * buffered behind that reply are the start of the compressed stream.
+ * Every byte read is inflated, chunk by chunk into the receive buffer and
+ * never beyond its room, so line_max, the buffers given to
+ * conn_read_exact() and the timeouts all apply to the inflated stream: a
+ * small input that would inflate to gigabytes (a bomb) is an ERR_LIMIT
+ * error like any over-long line, and a stream of empty blocks ends in a
+ * timeout like silence does.  Every conn_write() is deflated and flushed
+ * (Z_SYNC_FLUSH) before it returns.  A corrupt stream, or data after its
+ * end, is CONN_ERR_COMPRESS.  The trace sees the plain bytes both ways.
+ * Nothing here counts bytes moved.
+ *
  * Timeouts: connect_ms for each address, tls_ms for the whole handshake,
  * read_ms for each line (a server that stalls, or drips one byte at a
  * time, ends in a timeout error after read_ms without a complete line:
@@ -90,6 +106,8 @@
 							the pinned one */
 #define CONN_ERR_INJECTION      ((enum err_code)107) /* bytes before the TLS
 							handshake */
+#define CONN_ERR_COMPRESS       ((enum err_code)108) /* the server's deflate
+							stream is corrupt */
 
 #define CONN_LINE_MAX_DEFAULT 8192
 
@@ -133,8 +151,14 @@ int conn_open(struct conn **c_r, const struct conn_options *o,
 /* Starts TLS on a plain connection (see above).  *cert_r (may be NULL)
  * describes the server's certificate whenever one was received -- also
  * on success and on CONN_ERR_TLS_PIN -- and is zeroed otherwise.  Fails with
- * CONN_ERR_INJECTION when conn_buffered() > 0. */
+ * CONN_ERR_INJECTION when conn_buffered() > 0, and with CONN_ERR_TLS once
+ * compression is on. */
 int conn_start_tls(struct conn *c, struct conn_cert *cert_r, struct err *e);
+
+/* Turns on COMPRESS=DEFLATE both ways (see above), once; fails when it
+ * is on already. */
+int conn_start_deflate(struct conn *c, struct err *e);
+bool conn_is_compressed(const struct conn *c);
 
 /* Reads one line, CRLF or LF included (the caller checks for CRLF where
  * the protocol demands it), into line (replacing its content).  A line
@@ -151,7 +175,8 @@ int conn_read_exact(struct conn *c, size_t n, struct buf *out, struct err *e);
 int conn_write(struct conn *c, const char *p, size_t n, struct err *e);
 
 /* Bytes read from the server and not yet returned (including bytes
- * OpenSSL has decrypted and not yet handed over). */
+ * OpenSSL has decrypted and not yet handed over, and compressed bytes
+ * not yet inflated: they may turn out to hold nothing). */
 size_t conn_buffered(const struct conn *c);
 
 bool conn_is_tls(const struct conn *c);

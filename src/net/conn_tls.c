@@ -387,6 +387,13 @@ int conn_tls_begin(struct conn *c, bool implicit, struct conn_cert *cert_r,
 
 int conn_start_tls(struct conn *c, struct conn_cert *cert_r, struct err *e)
 {
+	/* RFC 4978 s3: compression goes above TLS, never inside it. */
+	if (c->zip != NULL) {
+		if (cert_r != NULL)
+			memset(cert_r, 0, sizeof(*cert_r));
+		return conn_error(c, e, true, CONN_ERR_TLS,
+				  _("%s: TLS cannot start once compression is on"), c->label);
+	}
 	return conn_tls_begin(c, false, cert_r, e);
 }
 

@@ -88,6 +88,10 @@ struct imap_io {
 	/* Starts TLS in place (conn_start_tls).  NULL: STARTTLS impossible. */
 	int (*start_tls)(void *ctx, struct err *e);
 	bool (*is_tls)(void *ctx);
+	/* Compresses both ways from the next byte on, the bytes already
+	 * received after the last line read included (conn_start_deflate).
+	 * NULL: COMPRESS impossible. */
+	int (*start_deflate)(void *ctx, struct err *e);
 };
 
 struct imap_settings {
@@ -226,6 +230,16 @@ int imap_login(struct imap *p, const struct imap_login *l, struct err *e);
  * is part, RFC 9051 s6.3.1).  Only what was asked for and named in the
  * ENABLED response counts as enabled. */
 int imap_enable(struct imap *p, unsigned want, struct err *e);
+/* COMPRESS DEFLATE (RFC 4978) when the server offers COMPRESS=DEFLATE,
+ * io can start deflate and the session is not compressed yet: after the
+ * tagged OK, io->start_deflate() compresses both ways.  Nothing is sent
+ * otherwise (0), nor on a second call.  Only in the AUTH and SELECTED
+ * states (s5: command-auth; IMAP_ERR_STATE otherwise) and with no other
+ * command in flight (IDLE is ended first, as by any command).
+ * A NO (e.g. [COMPRESSIONACTIVE]) or BAD leaves the session as it was,
+ * uncompressed and usable: 0 too.  -1 only when the session is unusable. */
+int imap_compress(struct imap *p, struct err *e);
+bool imap_compressed(const struct imap *p);
 /* LOGOUT (sent, its BYE and OK read); the session ends in LOGOUT. */
 int imap_logout(struct imap *p, struct err *e);
 

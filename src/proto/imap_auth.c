@@ -1,6 +1,7 @@
 /* imap_auth: the start of a session -- greeting, capabilities, STARTTLS
  * (RFC 9051 s6.2.1), login (LOGIN, s6.2.3, or AUTHENTICATE with SASL,
- * s6.2.2 and RFC 4959), ENABLE (RFC 5161) and LOGOUT (imap.h). */
+ * s6.2.2 and RFC 4959), ENABLE (RFC 5161), COMPRESS (RFC 4978) and
+ * LOGOUT (imap.h). */
 #include "config.h"
 
 #include "imap.h"
@@ -576,6 +577,47 @@ int imap_enable(struct imap *p, unsigned want, struct err *e)
 	if (p->enabled & IMAP_CAP_QRESYNC)
 		p->enabled |= IMAP_CAP_CONDSTORE;
 	return rc;
+}
+
+/* ---- COMPRESS ---- */
+
+bool imap_compressed(const struct imap *p)
+{
+	return p->compressed;
+}
+
+int imap_compress(struct imap *p, struct err *e)
+{
+	if (imap_need_state(p, IMAP_ST(IMAP_STATE_AUTH) | IMAP_ST(IMAP_STATE_SELECTED), "COMPRESS",
+			    e) < 0)
+		return -1;
+	if (p->compressed || p->io.start_deflate == NULL ||
+	    !imap_has(p, IMAP_CAP_COMPRESS_DEFLATE))
+		return 0;
+	/* RFC 4978 s3: the first compressed byte is the one after the
+	 * CRLF of COMPRESS's OK, so no other reply may be on its way.  (An
+	 * IDLE is ended by imap_send, as before any command.) */
+	for (size_t i = 0; i < IMAP_INFLIGHT_MAX; i++)
+		if (p->flight[i].tag != 0 && p->flight[i].tag != p->idle_tag)
+			return err_set(e, ERR_ACCOUNT, IMAP_ERR_STATE,
+				       _("IMAP COMPRESS: not while another command runs"));
+	struct imap_cmd c;
+	imap_cmd_init(&c, p, "COMPRESS");
+	imap_cmd_raw(&c, "DEFLATE");
+	c.scope = ERR_ACCOUNT;
+	int rc = imap_run(p, &c, NULL, NULL, e);
+	imap_cmd_release(&c);
+	if (rc < 0) {
+		if (p->state == IMAP_STATE_ERROR || p->state == IMAP_STATE_LOGOUT ||
+		    (e->code != IMAP_ERR_NO && e->code != IMAP_ERR_BAD))
+			return -1;
+		err_init(e); /* refused: the session goes on uncompressed */
+		return 0;
+	}
+	if (p->io.start_deflate(p->io.ctx, e) < 0)
+		return imap_broken(p);
+	p->compressed = true;
+	return 0;
 }
 
 int imap_logout(struct imap *p, struct err *e)

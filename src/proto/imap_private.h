@@ -39,6 +39,7 @@ struct imap {
 	unsigned enabled;
 	bool read_only;
 	bool starttls_done;
+	bool compressed;             /* COMPRESS DEFLATE is on */
 	char bye[IMAP_QUOTE_MAX + 1]; /* the text of a BYE; "" if none */
 	unsigned idle_tag;           /* the IDLE in progress, or 0 */
 };

@@ -370,6 +370,11 @@ namespace inbox {
 
 pop3_uidl_format = %08Xu%08Xv
 
+# COMPRESS=DEFLATE (RFC 4978) offered after login.
+protocol imap {
+  mail_plugins = \$mail_plugins imap_zlib
+}
+
 service imap-login {
   inet_listener imap {
     port = $2

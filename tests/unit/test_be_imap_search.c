@@ -53,7 +53,7 @@ static void translates(const char *query, const char *want)
 
 int main(void)
 {
-	struct imap_io io = { NULL, no_read, no_exact, no_write, NULL, NULL };
+	struct imap_io io = { NULL, no_read, no_exact, no_write, NULL, NULL, NULL };
 	session = imap_new(&io, NULL);
 #define P "UID SEARCH CHARSET UTF-8 "
 	translates("from:dave", P "FROM \"dave\"");

@@ -331,7 +331,7 @@ static void test_ports(void)
 		       cfg_mode_name(t[i].mode), cfg_tls_name(t[i].tls));
 	}
 	cfg_account_init(&a);
-	ok(a.keep && a.delete_after_days == CFG_NO_EXPIRY && a.mode == CFG_MODE_NONE &&
+	ok(a.keep && a.compress && a.delete_after_days == CFG_NO_EXPIRY && a.mode == CFG_MODE_NONE &&
 	   a.tls == CFG_TLS_IMPLICIT && a.name == NULL,
 	   "cfg_account_init sets the documented defaults");
 	is_str(cfg_mode_name(CFG_MODE_NONE), "none", "mode name of NONE");
@@ -378,6 +378,10 @@ static void test_syntax_errors(void)
 	      5, "body_cache", "'1G'");
 	fails("body_cache is for IMAP accounts", "[account a]\nmode = mbox\nmbox = /x\n"
 	      "body_cache = 5\n", 4, "body_cache", NULL);
+	fails("compress is for IMAP accounts", "[account a]\n" POP_OK "compress = no\n", 5,
+	      "compress", NULL);
+	fails("compress is yes or no", "[account a]\n" IMAP_OK "compress = maybe\n", 5,
+	      "compress", "'maybe'");
 	{
 		struct cfg cfg;
 		struct err e;
@@ -388,6 +392,17 @@ static void test_syntax_errors(void)
 		ok(rc == 0 && cfg.n_accounts == 2 && cfg.accounts[0].body_cache_mb == 0 &&
 		   cfg.accounts[1].body_cache_mb == 100,
 		   "body_cache = 0 keeps none; without it, 100 MB");
+		cfg_release(&cfg);
+	}
+	{
+		struct cfg cfg;
+		struct err e;
+		cfg_init(&cfg);
+		err_init(&e);
+		int rc = cfg_parse(&cfg, NAME, "[account a]\n" IMAP_OK "compress = no\n[account b]\n"
+				   IMAP_OK, true, &e);
+		ok(rc == 0 && cfg.n_accounts == 2 && !cfg.accounts[0].compress &&
+		   cfg.accounts[1].compress, "compress = no turns COMPRESS off; it is on by default");
 		cfg_release(&cfg);
 	}
 	fails("timeout is a network key", "[account a]\nmode = mbox\nmbox = /x\ntimeout = 5\n",

@@ -46,6 +46,9 @@ struct fake {
 				   before writing a synchronising literal */
 	bool early;             /* it did not */
 	bool tls;
+	unsigned deflates;      /* start_deflate calls */
+	size_t unread_at_deflate; /* server bytes not read yet at the first */
+	bool deflate_fails;     /* start_deflate fails */
 	bool raw;               /* no script: in holds the whole server stream */
 	size_t exact_calls, exact_max; /* read_exact calls, largest request */
 	char failure[512];      /* the first deviation from the script */
@@ -271,6 +274,19 @@ static int fk_start_tls(void *ctx, struct err *e)
 	return 0;
 }
 
+/* Compression is make-believe here: the stream stays plain; what counts
+ * is when it starts and what was read before. */
+static int fk_start_deflate(void *ctx, struct err *e)
+{
+	(void)ctx;
+	if (fk.deflates++ == 0)
+		fk.unread_at_deflate = fk.in.len - fk.in_pos;
+	buf_cut_ok(buf_append_str(&fk.sent, "[DEFLATE]"));
+	if (fk.deflate_fails)
+		return err_set(e, ERR_ACCOUNT, ERR_LIMIT, "cannot deflate");
+	return 0;
+}
+
 static bool fk_is_tls(void *ctx)
 {
 	(void)ctx;
@@ -289,6 +305,7 @@ static const struct imap_io fake_io = {
 	.write = fk_write,
 	.start_tls = fk_start_tls,
 	.is_tls = fk_is_tls,
+	.start_deflate = fk_start_deflate,
 };
 
 static struct imap_settings settings(void)
@@ -1707,6 +1724,87 @@ static void test_enable(void)
 	imap_free(&p);
 }
 
+static void test_compress(void)
+{
+	struct err e;
+	err_init(&e);
+	fake_reset(true);
+	struct imap *p = authed("IMAP4rev1 COMPRESS=DEFLATE");
+	S("t1 COMPRESS DEFLATE", "t1 OK DEFLATE active\r\n* 4 EXISTS\r\n");
+	ok(imap_compress(p, &e) == 0 && imap_compressed(p) && fk.deflates == 1 &&
+	   strcmp(fk.sent.data, "t1 COMPRESS DEFLATE\r\n[DEFLATE]") == 0,
+	   "COMPRESS DEFLATE, then deflate starts");
+	is_int((long long)fk.unread_at_deflate, (long long)strlen("* 4 EXISTS\r\n"),
+	       "it starts right after the OK's CRLF: what follows is left for inflate");
+	size_t before = fk.sent.len;
+	ok(imap_compress(p, &e) == 0 && fk.sent.len == before && fk.deflates == 1,
+	   "never twice: a second call sends nothing");
+	ok(trace_has("C: t1 COMPRESS DEFLATE\n") && trace_has("S: t1 OK DEFLATE active\n"),
+	   "the trace shows COMPRESS and its OK");
+	S("t2 NOOP", "t2 OK\r\n");
+	ok(imap_simple(p, "NOOP", NULL, NULL, NULL, &e) == 0 && script_done(),
+	   "the session goes on after it");
+	imap_free(&p);
+
+	const char *refusals[] = { "t1 NO [COMPRESSIONACTIVE] DEFLATE active via TLS\r\n",
+				   "t1 BAD unknown command\r\n" };
+	for (size_t i = 0; i < 2; i++) {
+		fake_reset(true);
+		p = authed("IMAP4rev1 COMPRESS=DEFLATE");
+		S("t1 COMPRESS DEFLATE", refusals[i]);
+		S("t2 NOOP", "t2 OK\r\n");
+		int rc = imap_compress(p, &e);
+		ok(rc == 0 && !imap_compressed(p) && fk.deflates == 0 && e.code == ERR_OK &&
+		   imap_simple(p, "NOOP", NULL, NULL, NULL, &e) == 0 && script_done(),
+		   "COMPRESS refused with %s: the session goes on uncompressed", i ? "BAD" : "NO");
+		imap_free(&p);
+	}
+
+	fake_reset(true);
+	p = authed("IMAP4rev1 COMPRESS=LZMA");
+	ok(imap_compress(p, &e) == 0 && fk.sent.len == 0 && !imap_compressed(p),
+	   "not offered (only another algorithm): nothing sent");
+	imap_free(&p);
+
+	fake_reset(true);
+	S(NULL, "* OK [CAPABILITY IMAP4rev1 COMPRESS=DEFLATE] hi\r\n");
+	p = session();
+	ok(imap_open(p, false, &e) == 0 && imap_compress(p, &e) < 0 &&
+	   e.code == IMAP_ERR_STATE && fk.sent.len == 0,
+	   "before login: refused, nothing sent (RFC 4978 s5: command-auth)");
+	imap_free(&p);
+
+	struct imap_io no_deflate = fake_io;
+	no_deflate.start_deflate = NULL;
+	fake_reset(true);
+	S(NULL, "* PREAUTH [CAPABILITY IMAP4rev1 COMPRESS=DEFLATE] hi\r\n");
+	p = session_io(&no_deflate, NULL);
+	ok(imap_open(p, false, &e) == 0 && imap_compress(p, &e) == 0 && fk.sent.len == 0,
+	   "a transport that cannot deflate: nothing sent");
+	imap_free(&p);
+
+	fake_reset(true);
+	p = authed("IMAP4rev1 COMPRESS=DEFLATE");
+	struct imap_cmd c;
+	imap_cmd_init(&c, p, "NOOP");
+	unsigned tag;
+	S("t1 NOOP", "t1 OK\r\n");
+	ok(imap_send(p, &c, NULL, NULL, &tag, &e) == 0 && imap_compress(p, &e) < 0 &&
+	   e.code == IMAP_ERR_STATE && !sent_has("COMPRESS"),
+	   "not while another command is in flight");
+	ok(imap_wait(p, tag, NULL, NULL, &e) == 0, "which completes as usual");
+	imap_cmd_release(&c);
+	imap_free(&p);
+
+	fake_reset(true);
+	p = authed("IMAP4rev1 COMPRESS=DEFLATE");
+	fk.deflate_fails = true;
+	S("t1 COMPRESS DEFLATE", "t1 OK DEFLATE active\r\n");
+	ok(imap_compress(p, &e) < 0 && imap_state(p) == IMAP_STATE_ERROR && !imap_compressed(p),
+	   "deflate that cannot start after the OK leaves the session unusable");
+	imap_free(&p);
+}
+
 static void test_logout(void)
 {
 	struct err e;
@@ -1873,6 +1971,7 @@ int main(void)
 	test_literals_sent();
 	test_inflight_max();
 	test_enable();
+	test_compress();
 	test_logout();
 	test_idle();
 	test_literal_response();
