@@ -112,6 +112,28 @@ static int session(struct be_imap_link *l, const char *pin, struct conn_cert *ce
 	return rc;
 }
 
+/* A link not connected yet, with the certificate to require (the
+ * configured fingerprint, else the one pinned before, else none) in pin;
+ * *pin_path_r (may be NULL) gets the pin file's path. */
+static struct be_imap_link *new_link(const struct cfg_account *acct, const char *state_dir,
+				     const struct ui_hooks *ui, struct logger *lg,
+				     char **pin_path_r)
+{
+	struct be_imap_link *l = xcalloc(1, sizeof(*l));
+	l->acct = acct;
+	l->ui = ui;
+	l->lg = lg;
+	char *pin_path = be_net_state_file(state_dir, "imap", acct->name, "pin");
+	char saved[65];
+	const char *pin = be_net_pin(acct, pin_path, saved);
+	snprintf(l->pin, sizeof(l->pin), "%s", pin ? pin : "");
+	if (pin_path_r != NULL)
+		*pin_path_r = pin_path;
+	else
+		free(pin_path);
+	return l;
+}
+
 int be_imap_connect(struct be_imap_link **l_r, const struct cfg_account *acct,
 		    const char *state_dir, const struct ui_hooks *ui, struct logger *lg,
 		    struct err *e)
@@ -120,17 +142,12 @@ int be_imap_connect(struct be_imap_link **l_r, const struct cfg_account *acct,
 	if (acct->mode != CFG_MODE_IMAP)
 		return err_set(e, ERR_ACCOUNT, ERR_USAGE, _("account %s is not an IMAP account"),
 			       acct->name);
-	struct be_imap_link *l = xcalloc(1, sizeof(*l));
-	l->acct = acct;
-	l->ui = ui;
-	l->lg = lg;
-	char *pin_path = be_net_state_file(state_dir, "imap", acct->name, "pin");
-	char saved[65];
-	const char *pin = be_net_pin(acct, pin_path, saved);
+	char *pin_path = NULL;
+	struct be_imap_link *l = new_link(acct, state_dir, ui, lg, &pin_path);
+	const char *pin = l->pin[0] ? l->pin : NULL;
 	struct conn_cert cert;
 	bool unverified;
 	log_info(lg, "imap %s: connecting to %s", acct->name, acct->host);
-	snprintf(l->pin, sizeof(l->pin), "%s", pin ? pin : "");
 	int rc = session(l, pin, &cert, &unverified, e);
 	if (rc < 0 && unverified && pin == NULL &&
 	    be_net_decide(acct, ui, &cert, pin_path, e) == 0) {
@@ -188,15 +205,7 @@ static void go_offline(struct be_imap_link *l)
 static struct be_imap_link *offline_link(const struct cfg_account *acct, const char *state_dir,
 					 const struct ui_hooks *ui, struct logger *lg)
 {
-	struct be_imap_link *l = xcalloc(1, sizeof(*l));
-	l->acct = acct;
-	l->ui = ui;
-	l->lg = lg;
-	char *pin_path = be_net_state_file(state_dir, "imap", acct->name, "pin");
-	char saved[65];
-	const char *pin = be_net_pin(acct, pin_path, saved);
-	snprintf(l->pin, sizeof(l->pin), "%s", pin ? pin : "");
-	free(pin_path);
+	struct be_imap_link *l = new_link(acct, state_dir, ui, lg, NULL);
 	go_offline(l);
 	return l;
 }
