@@ -778,6 +778,7 @@ int be_imap_open(struct be_account **a_r, const struct cfg_account *acct,
 	    imap_cache_any(acc->cache)) {
 		/* Offline: what the cache holds, until check reconnects. */
 		log_warn(lg, "imap %s: offline, using the cache", acct->name);
+		snprintf(acc->offline_why, sizeof(acc->offline_why), "%s", e->msg);
 		acc->link = offline_link(&acc->acct, state_dir, ui, lg);
 		if (ui != NULL && ui->notice != NULL) {
 			char text[ERR_MSG_MAX + 64];

@@ -307,9 +307,11 @@ static void to_cache(struct imap_folder *x, uint32_t uid, bool whole, const stru
 {
 	struct err e;
 	err_init(&e);
+	/* (A folder the cache does not hold -- tern show of one never opened
+	 * -- keeps nothing: ERR_NOTFOUND, said nowhere.) */
 	if (x->cache != NULL && body_limit(x) > 0 &&
 	    imap_cache_body_put(x->cache, x->wire, uid, whole, msg->data, msg->len,
-				body_limit(x), &e) < 0)
+				body_limit(x), &e) < 0 && e.code != ERR_NOTFOUND)
 		log_warn(x->link->lg, "imap cache: %s", e.msg);
 }
 

@@ -275,6 +275,18 @@ bool be_imap_has_uid(struct imap_folder *x, uint32_t uid)
 	return by_uid(x, uid, NULL) != NULL;
 }
 
+void be_imap_keep_only(struct imap_folder *x, uint32_t uid)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < x->n; i++) {
+		if (x->msgs[i].uid == uid)
+			x->msgs[k++] = x->msgs[i];
+		else
+			msg_release(&x->msgs[i]);
+	}
+	x->n = k;
+}
+
 void be_imap_remove_uids(struct imap_folder *x, const struct imap_seqset *uids)
 {
 	vanished(x, uids, false);
@@ -904,6 +916,11 @@ static int open_subset(struct be_account *a, const char *name, const struct quer
 		       uint32_t uid, struct be_folder **f_r, struct err *e)
 {
 	struct imap_account *acc = a->priv;
+	if (be_imap_lost(acc->link->p))
+		return q != NULL ? err_set(e, ERR_ACCOUNT, ERR_IO,
+					   _("offline (%s): searching needs the server"),
+					   acc->offline_why)
+				 : be_imap_open_uid_offline(a, name, uid, f_r, e);
 	char *wire = be_imap_wire_name(acc, name ? name : "INBOX", e);
 	if (wire == NULL)
 		return -1;
@@ -914,6 +931,7 @@ static int open_subset(struct be_account *a, const char *name, const struct quer
 	f->priv = x;
 	x->link = acc->link;
 	x->wire = wire;
+	x->cache = q == NULL ? acc->cache : NULL; /* a message read before: no fetch */
 	struct imap_seqset uids;
 	imap_seqset_init(&uids);
 	int rc = be_imap_select(x, wire, true, NULL, e);

@@ -103,6 +103,17 @@ int be_imap_open_offline(struct be_folder *f, const struct imap_cache_folder *st
 	return 0;
 }
 
+int be_imap_open_uid_offline(struct be_account *a, const char *name, uint32_t uid,
+			     struct be_folder **f_r, struct err *e)
+{
+	if (be_imap_open_folder(a, name, true, f_r, e) < 0)
+		return -1;
+	struct imap_folder *x = (*f_r)->priv;
+	be_imap_keep_only(x, uid);
+	be_imap_publish(*f_r);
+	return 0;
+}
+
 bool be_imap_lost(const struct imap *p)
 {
 	return p == NULL || imap_state(p) == IMAP_STATE_ERROR || imap_state(p) == IMAP_STATE_LOGOUT;

@@ -58,6 +58,8 @@ struct imap_account {
 	char *state_dir;
 	struct logger *lg;
 	struct be_imap_link *link;
+	char offline_why[ERR_MSG_MAX]; /* opened offline: why the server could not
+					  be reached */
 };
 
 struct imap_msg {
@@ -128,6 +130,12 @@ void be_imap_cache_flush(struct imap_folder *x);
 int be_imap_fetch_uids(struct imap_folder *x, const struct imap_seqset *uids, struct err *e);
 /* Whether x has the message uid (x sorted). */
 bool be_imap_has_uid(struct imap_folder *x, uint32_t uid);
+/* Drops every message but uid from x, for showing it alone (not as a
+ * removal: nothing of it reaches the cache). */
+void be_imap_keep_only(struct imap_folder *x, uint32_t uid);
+/* Offline: folder name from the cache with message uid alone in it. */
+int be_imap_open_uid_offline(struct be_account *a, const char *name, uint32_t uid,
+			     struct be_folder **f_r, struct err *e);
 /* Removes the messages uids from x (expunged, or moved offline). */
 void be_imap_remove_uids(struct imap_folder *x, const struct imap_seqset *uids);
 /* After a resync, or once a folder is loaded whole: new UIDs above the

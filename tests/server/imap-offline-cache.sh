@@ -105,6 +105,20 @@ rc=$?
 check "piped, offline: the list as last seen (exit $rc)" sh -c "[ $rc -eq 0 ] && grep -q 'third note' '$scratch/out'"
 check "with a warning" grep -q "cannot be reached: the list is as it was last seen" "$scratch/err"
 
+"$tern" -F "$scratch/offline.conf" show -a mail 1 >"$scratch/out" 2>"$scratch/err"
+rc=$?
+check "tern show, offline: a message read before, from the cache (exit $rc)" sh -c \
+	"[ $rc -eq 0 ] && grep -q 'the first text, kept' '$scratch/out'"
+"$tern" -F "$scratch/offline.conf" show -a mail 3 >"$scratch/out" 2>"$scratch/err"
+rc=$?
+check "one never read: a clear error (exit $rc)" sh -c \
+	"[ $rc -eq 3 ] && grep -q 'was not read before' '$scratch/err'"
+"$tern" -F "$scratch/offline.conf" search -a mail note >"$scratch/out" 2>"$scratch/err"
+rc=$?
+check "tern search, offline: needs the server, and says why (exit $rc)" sh -c \
+	"[ $rc -eq 3 ] && grep -q 'searching needs the server' '$scratch/err' &&
+	 grep -q 'refused' '$scratch/err'"
+
 reader "$scratch/offline.conf" "$scratch/log2"
 check "offline, the reader opens INBOX from the cache" wait_for "fourth note"
 check "the status line says offline" wait_for "(offline)"
