@@ -15,6 +15,17 @@ tmux_cleanup() {
 }
 trap tmux_cleanup EXIT INT TERM
 
+# tmux_fresh: ends the tmux server, if any, and waits until it is gone,
+# so that the next new-session starts a new one rather than racing it.
+tmux_fresh() {
+	"$tmux" -S "$sock" kill-server 2>/dev/null
+	_i=0
+	while [ $_i -lt 50 ] && "$tmux" -S "$sock" ls >/dev/null 2>&1; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	rm -f "$sock"
+}
 screen() { "$tmux" -S "$sock" capture-pane -p -t "$session"; }
 keys() { "$tmux" -S "$sock" send-keys -t "$session" "$@"; }
 text() { "$tmux" -S "$sock" send-keys -t "$session" -l "$1"; }

@@ -39,16 +39,7 @@ m.logout()
 PY
 py() { python3 "$scratch/client.py" "$IMAPS_PORT" "$CA_FILE" "$@"; }
 py setup || { echo "Bail out! the Python client failed"; exit 1; }
-cat > "$scratch/tern.conf" <<CONF
-[account im]
-mode = imap
-host = localhost
-port = $IMAPS_PORT
-user = alice
-password_command = echo alice-pw
-tls_ca_file = $CA_FILE
-CONF
-chmod 600 "$scratch/tern.conf"
+imap_conf "$scratch/tern.conf" im
 run() {
 	rm -f "$scratch/log"
 	"$tern" -F "$scratch/tern.conf" --log "$scratch/log" -a im </dev/null >"$scratch/out" 2>"$scratch/err"

@@ -31,23 +31,11 @@ for i in range(1, total + 1):
     if os.geteuid() == 0:
         os.chown(name, uid, gid)
 PY
-cat > "$scratch/tern.conf" <<CONF
-[account big]
-mode = imap
-host = localhost
-port = $IMAPS_PORT
-user = alice
-password_command = echo alice-pw
-tls_ca_file = $CA_FILE
-CONF
-chmod 600 "$scratch/tern.conf"
+imap_conf "$scratch/tern.conf" big
 # Dovecot indexes the folder before the test times tern.
 doveadm -c "$DOVECOT_CONF" mailbox status -u alice messages INBOX >/dev/null 2>&1
 
-"$tmux" -S "$sock" -f /dev/null new-session -d -s "$session" -x 110 -y 24 \
-	"env HOME='$scratch' XDG_STATE_HOME='$scratch/state' XDG_CACHE_HOME='$scratch/cache' \
-	 LANG=C.UTF-8 '$tern' -F '$scratch/tern.conf' --log '$scratch/log' -a big; \
-	 echo TERN-EXITED \$?; sleep 60"
+imap_reader "$scratch/tern.conf" "$scratch/log" big
 check "the index is shown with the newest messages first" wait_for "message number $total"
 check "while the older ones still arrive, as the status line says" wait_for "(loading "
 # Home goes to the oldest message shown: position 1 of those loaded so

@@ -26,22 +26,10 @@ m.logout()
 PY
 py() { python3 "$scratch/client.py" "$IMAPS_PORT" "$CA_FILE" "$@"; }
 py setup || { echo "Bail out! the Python client failed"; exit 1; }
-cat > "$scratch/tern.conf" <<CONF
-[account ns]
-mode = imap
-host = localhost
-port = $IMAPS_PORT
-user = alice
-password_command = echo alice-pw
-tls_ca_file = $CA_FILE
-CONF
-chmod 600 "$scratch/tern.conf"
+imap_conf "$scratch/tern.conf" ns
 has_folder() { py folders | grep -qx "$1"; }
 
-"$tmux" -S "$sock" -f /dev/null new-session -d -s "$session" -x 110 -y 24 \
-	"env HOME='$scratch' XDG_STATE_HOME='$scratch/state' XDG_CACHE_HOME='$scratch/cache' \
-	 LANG=C.UTF-8 '$tern' -F '$scratch/tern.conf' --log '$scratch/log' -a ns; \
-	 echo TERN-EXITED \$?; sleep 60"
+imap_reader "$scratch/tern.conf" "$scratch/log" ns
 check "the reader opens INBOX" wait_for "hello there"
 keys c
 wait_for "INBOX"

@@ -51,28 +51,10 @@ export HOME="$scratch" XDG_STATE_HOME="$scratch/state" XDG_CACHE_HOME="$scratch/
 
 # A port where nothing listens: bind one, note it, let it go.
 closed=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-conf() { # conf PORT FILE
-	{
-		printf '[account mail]\nmode = imap\nhost = localhost\nport = %s\n' "$1"
-		printf 'user = alice\npassword_command = echo alice-pw\ntls_ca_file = %s\n' "$CA_FILE"
-		printf 'connect_timeout = 2\n'
-	} > "$2"
-	chmod 600 "$2"
-}
-conf "$IMAPS_PORT" "$scratch/online.conf"
-conf "$closed" "$scratch/offline.conf"
-fresh_server() {
-	"$tmux" -S "$sock" kill-server 2>/dev/null
-	i=0
-	while [ $i -lt 50 ] && "$tmux" -S "$sock" ls >/dev/null 2>&1; do sleep 0.1; i=$((i + 1)); done
-	rm -f "$sock"
-}
-reader() { # reader CONF LOG
-	fresh_server
-	"$tmux" -S "$sock" -f /dev/null new-session -d -s "$session" -x 110 -y 24 \
-		"env HOME='$scratch' XDG_STATE_HOME='$scratch/state' XDG_CACHE_HOME='$scratch/cache' \
-		 LANG=C.UTF-8 '$tern' -F '$1' --log '$2' -a mail; echo TERN-EXITED \$?; sleep 60"
-}
+imap_conf "$scratch/online.conf" mail
+imap_conf "$scratch/offline.conf" mail "$closed"
+echo 'connect_timeout = 2' >> "$scratch/offline.conf"
+reader() { imap_reader "$1" "$2" mail; }
 journal="$scratch/state/tern/imap-mail.journal"
 
 # 1. Online: read the first and the fourth message, open Archive.

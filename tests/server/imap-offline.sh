@@ -73,25 +73,12 @@ row_is() {
 	done
 }
 # run LOG: tern on the account in a new tmux server (the old one gone).
-run() {
-	"$tmux" -S "$sock" kill-server 2>/dev/null
-	i=0
-	while [ $i -lt 50 ] && "$tmux" -S "$sock" ls >/dev/null 2>&1; do sleep 0.1; i=$((i + 1)); done
-	rm -f "$sock"
-	"$tmux" -S "$sock" -f /dev/null new-session -d -s "$session" -x 110 -y 24 \
-		"env HOME='$scratch' XDG_STATE_HOME='$scratch/state' XDG_CACHE_HOME='$scratch/cache' \
-		 LANG=C.UTF-8 '$tern' -F '$scratch/tern.conf' --log '$scratch/$1' -a mail; \
-		 echo TERN-EXITED \$?; sleep 60"
-}
+run() { imap_reader "$scratch/tern.conf" "$scratch/$1" mail; }
 server() { bash "$dovecot_sh" "$1" "$srv" >"$scratch/dovecot.out" 2>&1 || cat "$scratch/dovecot.out"; }
 t_start=$SECONDS
 
 py setup || { echo "Bail out! the Python client failed"; exit 1; }
-{
-	printf '[account mail]\nmode = imap\nhost = localhost\nport = %s\n' "$IMAPS_PORT"
-	printf 'user = alice\npassword_command = echo alice-pw\ntls_ca_file = %s\n' "$CA_FILE"
-} > "$scratch/tern.conf"
-chmod 600 "$scratch/tern.conf"
+imap_conf "$scratch/tern.conf" mail
 run log
 check "the reader opens INBOX" wait_for "gamma note"
 keys Home

@@ -29,26 +29,13 @@ elif sys.argv[3] == "flags":
 m.logout()
 PY
 py() { python3 "$scratch/client.py" "$IMAPS_PORT" "$CA_FILE" "$@"; }
-# fresh_server: ends the tmux server and waits until it is gone, so that
-# the next new-session starts a new one rather than racing the old.
-fresh_server() {
-	"$tmux" -S "$sock" kill-server 2>/dev/null
-	i=0
-	while [ $i -lt 50 ] && "$tmux" -S "$sock" ls >/dev/null 2>&1; do sleep 0.1; i=$((i + 1)); done
-	rm -f "$sock"
-}
 echo alice-pw > "$scratch/pw"
 py append "before the drop" && py append "second one" || { echo "Bail out! python"; exit 1; }
-{
-	printf '[account mail]\nmode = imap\nhost = localhost\nport = %s\n' "$IMAPS_PORT"
-	printf 'user = alice\npassword_command = cat %s/pw\ntls_ca_file = %s\n' "$scratch" "$CA_FILE"
-} > "$scratch/tern.conf"
-chmod 600 "$scratch/tern.conf"
+# The password of the moment, which the test changes: cat, not echo.
+imap_conf "$scratch/tern.conf" mail
+sed -i "s|^password_command = .*|password_command = cat $scratch/pw|" "$scratch/tern.conf"
 echo alice-pw > "$scratch/pw"
-"$tmux" -S "$sock" -f /dev/null new-session -d -s "$session" -x 110 -y 24 \
-	"env HOME='$scratch' XDG_STATE_HOME='$scratch/state' XDG_CACHE_HOME='$scratch/cache' \
-	 LANG=C.UTF-8 '$tern' -F '$scratch/tern.conf' --log '$scratch/log' -a mail; \
-	 echo TERN-EXITED \$?; sleep 60"
+imap_reader "$scratch/tern.conf" "$scratch/log" mail
 check "the reader opens INBOX" wait_for "second one"
 sleep 1
 doveadm -c "$DOVECOT_CONF" kick alice >/dev/null 2>&1
@@ -72,11 +59,7 @@ keys q
 check "q quits" wait_for "TERN-EXITED 0"
 
 # Offline, a change, then tern is killed: the next run sends it.
-fresh_server
-"$tmux" -S "$sock" -f /dev/null new-session -d -s "$session" -x 110 -y 24 \
-	"env HOME='$scratch' XDG_STATE_HOME='$scratch/state' XDG_CACHE_HOME='$scratch/cache' \
-	 LANG=C.UTF-8 '$tern' -F '$scratch/tern.conf' --log '$scratch/log2' -a mail; \
-	 echo TERN-EXITED \$?; sleep 60"
+imap_reader "$scratch/tern.conf" "$scratch/log2" mail
 wait_for "after the drop"
 bash "$dovecot_sh" adduser "$srv" alice third-pw >/dev/null
 doveadm -c "$DOVECOT_CONF" kick alice >/dev/null 2>&1
@@ -87,11 +70,7 @@ check "another flag set offline" wait_for "Offline: the change is kept"
 pkill -KILL -f "tern -F $scratch/tern.conf" 2>/dev/null
 sleep 0.5
 echo third-pw > "$scratch/pw"
-fresh_server
-"$tmux" -S "$sock" -f /dev/null new-session -d -s "$session" -x 110 -y 24 \
-	"env HOME='$scratch' XDG_STATE_HOME='$scratch/state' XDG_CACHE_HOME='$scratch/cache' \
-	 LANG=C.UTF-8 '$tern' -F '$scratch/tern.conf' --log '$scratch/log3' -a mail; \
-	 echo TERN-EXITED \$?; sleep 60"
+imap_reader "$scratch/tern.conf" "$scratch/log3" mail
 check "after a kill -9, the next run opens the folder" wait_for "1 change made offline was sent."
 keys q
 wait_for "TERN-EXITED"

@@ -28,19 +28,10 @@ PY
 py() { python3 "$scratch/client.py" "$IMAPS_PORT" "$CA_FILE" "$@"; }
 py setup || { echo "Bail out! python"; exit 1; }
 conf() { # conf TRASH
-	{
-		printf '[account mail]\nmode = imap\nhost = localhost\nport = %s\n' "$IMAPS_PORT"
-		printf 'user = alice\npassword_command = echo alice-pw\ntls_ca_file = %s\n' "$CA_FILE"
-		printf 'trash = %s\n' "$1"
-	} > "$scratch/tern.conf"
-	chmod 600 "$scratch/tern.conf"
+	imap_conf "$scratch/tern.conf" mail
+	printf 'trash = %s\n' "$1" >> "$scratch/tern.conf"
 }
-start() {
-	"$tmux" -S "$sock" -f /dev/null new-session -d -s "$session" -x 110 -y 24 \
-		"env HOME='$scratch' XDG_STATE_HOME='$scratch/state' XDG_CACHE_HOME='$scratch/cache' \
-		 LANG=C.UTF-8 '$tern' -F '$scratch/tern.conf' --log '$scratch/log' -a mail; \
-		 echo TERN-EXITED \$?; sleep 60"
-}
+start() { imap_reader "$scratch/tern.conf" "$scratch/log" mail; }
 
 conf Trash
 start

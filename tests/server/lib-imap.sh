@@ -29,3 +29,24 @@ srv="$scratch/srv"
 trap 'bash "$dovecot_sh" stop "$srv" >/dev/null 2>&1; '"$imap_cleanup" EXIT INT TERM
 bash "$dovecot_sh" start "$srv" >/dev/null || { echo "Bail out! dovecot did not start"; exit 1; }
 . "$srv/env"
+
+# imap_conf FILE ACCOUNT [PORT]: a configuration (0600) with one IMAP
+# account, ACCOUNT, for alice on the private Dovecot over TLS (PORT:
+# IMAPS_PORT), the password from password_command; lines may be appended.
+imap_conf() {
+	{
+		printf '[account %s]\nmode = imap\nhost = localhost\nport = %s\n' "$2" "${3:-$IMAPS_PORT}"
+		printf 'user = alice\npassword_command = echo alice-pw\ntls_ca_file = %s\n' "$CA_FILE"
+	} > "$1"
+	chmod 600 "$1"
+}
+# imap_reader CONF LOG ACCOUNT [COLUMNS ROWS] (IMAP_TMUX tests): the reader
+# on ACCOUNT in a new tmux server (110x24), HOME and the XDG directories
+# in the scratch directory, the protocol log in LOG; "TERN-EXITED STATUS"
+# is shown when it ends.
+imap_reader() {
+	tmux_fresh
+	"$tmux" -S "$sock" -f /dev/null new-session -d -s "$session" -x "${4:-110}" -y "${5:-24}" \
+		"env HOME='$scratch' XDG_STATE_HOME='$scratch/state' XDG_CACHE_HOME='$scratch/cache' \
+		 LANG=C.UTF-8 '$tern' -F '$1' --log '$2' -a '$3'; echo TERN-EXITED \$?; sleep 60"
+}

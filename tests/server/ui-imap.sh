@@ -80,15 +80,8 @@ has_folder() {
 head -c 2000000 /dev/urandom > "$scratch/report.pdf"
 py setup "$scratch/report.pdf" || { echo "Bail out! the Python client failed"; exit 1; }
 
-{
-	printf '[account mail]\nmode = imap\nhost = localhost\nport = %s\n' "$IMAPS_PORT"
-	printf 'user = alice\npassword_command = echo alice-pw\ntls_ca_file = %s\n' "$CA_FILE"
-} > "$scratch/tern.conf"
-chmod 600 "$scratch/tern.conf"
-"$tmux" -S "$sock" -f /dev/null new-session -d -s "$session" -x 110 -y 24 \
-	"env HOME='$scratch' XDG_STATE_HOME='$scratch/state' XDG_CACHE_HOME='$scratch/cache' \
-	 LANG=C.UTF-8 '$tern' -F '$scratch/tern.conf' --log '$scratch/log' -a mail; \
-	 echo TERN-EXITED \$?; sleep 60"
+imap_conf "$scratch/tern.conf" mail
+imap_reader "$scratch/tern.conf" "$scratch/log" mail
 check "the reader opens INBOX of the IMAP account" wait_for "third note"
 check "with every message of it" sh -c "screen() { \"$tmux\" -S '$sock' capture-pane -p -t '$session'; };
 	screen | grep -q 'first note' && screen | grep -q 'second note'"
