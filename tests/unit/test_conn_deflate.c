@@ -136,17 +136,26 @@ static void write_all(int fd, const unsigned char *p, size_t n)
 	}
 }
 
-/* Writes b on fd from a child (whole, or one byte per millisecond), then
- * closes the server's sending side. */
-static void spawn_writer(int fd, const struct bytes *b, bool drip)
+/* Forks the writer child: true in the child (SIGPIPE ignored, an alarm
+ * ending it if the test hangs), false in the test. */
+static bool fork_writer(void)
 {
 	writer = fork();
 	if (writer < 0)
 		abort();
 	if (writer > 0)
-		return;
+		return false;
 	signal(SIGPIPE, SIG_IGN);
 	alarm(ALARM_S);
+	return true;
+}
+
+/* Writes b on fd from a child (whole, or one byte per millisecond), then
+ * closes the server's sending side. */
+static void spawn_writer(int fd, const struct bytes *b, bool drip)
+{
+	if (!fork_writer())
+		return;
 	for (size_t i = 0; drip && i < b->n; i++) {
 		write_all(fd, b->p + i, 1);
 		struct timespec ts = { 0, 1000000 };
@@ -163,13 +172,8 @@ static void spawn_writer(int fd, const struct bytes *b, bool drip)
  * (about 256 KiB on the wire), until the other side closes. */
 static void spawn_bomb(int fd)
 {
-	writer = fork();
-	if (writer < 0)
-		abort();
-	if (writer > 0)
+	if (!fork_writer())
 		return;
-	signal(SIGPIPE, SIG_IGN);
-	alarm(ALARM_S);
 	static char mib[1 << 20];
 	memset(mib, 'A', sizeof(mib));
 	z_stream z;
@@ -192,13 +196,8 @@ static void spawn_bomb(int fd)
  * side closes: no byte of data ever comes out of them. */
 static void spawn_empty_flood(int fd)
 {
-	writer = fork();
-	if (writer < 0)
-		abort();
-	if (writer > 0)
+	if (!fork_writer())
 		return;
-	signal(SIGPIPE, SIG_IGN);
-	alarm(ALARM_S);
 	z_stream z;
 	z_begin(&z);
 	struct bytes b = { 0 };
