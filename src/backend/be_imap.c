@@ -210,6 +210,14 @@ static struct be_imap_link *offline_link(const struct cfg_account *acct, const c
 	return l;
 }
 
+void be_imap_drop(struct be_imap_link *l)
+{
+	imap_free(&l->p);
+	conn_close(&l->io.c);
+	l->selected = NULL;
+	go_offline(l);
+}
+
 int be_imap_reconnect(struct be_imap_link *l, struct err *e)
 {
 	imap_free(&l->p);

@@ -632,6 +632,14 @@ int be_imap_check(struct be_folder *f, unsigned *changes_r, struct err *e)
 	*changes_r = 0;
 	size_t before = x->n;
 	x->flags_changed = x->removed = false;
+	if (be_net_slept(&x->link->clock) && !be_imap_lost(x->link->p)) {
+		/* The connection survived the sleep only in appearance: a
+		 * command would wait its whole timeout.  Anew, at once. */
+		log_info(x->link->lg, "imap %s: the system slept; connecting again",
+			 x->link->acct->name);
+		be_imap_drop(x->link);
+		x->retry_at = 0;
+	}
 	if (be_imap_lost(x->link->p))
 		return be_imap_reconnect_folder(f, changes_r, e);
 	if (x->base > 0) {

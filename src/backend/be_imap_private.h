@@ -44,11 +44,15 @@ struct be_imap_link {
 	char ns_prefix[256];          /* the personal namespace's prefix (UTF-8),
 					 or "" (none, or not asked yet) */
 	bool ns_asked;                /* NAMESPACE was sent */
+	struct be_net_clock clock;    /* for telling that the system slept */
 };
 
 /* Connects again after the connection was lost (same account, same
  * certificate; nobody is asked anything).  0, or -1 with e. */
 int be_imap_reconnect(struct be_imap_link *l, struct err *e);
+/* Drops the connection without a word to the server (it is thought dead):
+ * the session is offline until be_imap_reconnect. */
+void be_imap_drop(struct be_imap_link *l);
 
 /* The account: its configuration, the session. */
 struct imap_account {

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -127,4 +128,31 @@ int be_net_decide(const struct cfg_account *acct, const struct ui_hooks *ui,
 	if (d == BE_CERT_ACCEPT_PIN)
 		save_pin(pin_path, c->sha256);
 	return 0;
+}
+
+/* ------------------------------------------------------------ sleep */
+
+bool be_net_clock_slept(struct be_net_clock *c, long long mono_ms, long long boot_ms)
+{
+	bool slept = c->set && (boot_ms - c->boot_ms) - (mono_ms - c->mono_ms) > BE_NET_SLEPT_MS;
+	*c = (struct be_net_clock){ mono_ms, boot_ms, true };
+	return slept;
+}
+
+static long long clock_ms(clockid_t id)
+{
+	struct timespec ts;
+	if (clock_gettime(id, &ts) < 0)
+		return 0;
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool be_net_slept(struct be_net_clock *c)
+{
+#ifdef CLOCK_BOOTTIME
+	return be_net_clock_slept(c, clock_ms(CLOCK_MONOTONIC), clock_ms(CLOCK_BOOTTIME));
+#else
+	(void)c;
+	return false; /* no way to tell: the read timeouts remain */
+#endif
 }

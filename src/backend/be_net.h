@@ -53,4 +53,20 @@ const char *be_net_pin(const struct cfg_account *acct, const char *pin_path, cha
 int be_net_decide(const struct cfg_account *acct, const struct ui_hooks *ui,
 		  const struct conn_cert *c, const char *pin_path, struct err *e);
 
+/* A system that slept (a laptop's lid closed) leaves connections that
+ * look alive and are not: a command on one waits its whole timeout.  The
+ * clock that counts the sleep (CLOCK_BOOTTIME) then runs ahead of the
+ * one that does not (CLOCK_MONOTONIC).  be_net_clock_slept() takes the
+ * two clocks' readings (milliseconds) and tells whether they parted by
+ * more than BE_NET_SLEPT_MS since its last call (the first call sets
+ * them: false). */
+#define BE_NET_SLEPT_MS 20000
+struct be_net_clock {
+	long long mono_ms, boot_ms;
+	bool set;
+};
+bool be_net_clock_slept(struct be_net_clock *c, long long mono_ms, long long boot_ms);
+/* The same with the clocks of now. */
+bool be_net_slept(struct be_net_clock *c);
+
 #endif

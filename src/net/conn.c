@@ -128,6 +128,31 @@ static int conn_try_address(const struct addrinfo *ai, int timeout_ms, int *fd_r
 	return 0;
 }
 
+/* A peer gone without a word (Wi-Fi changed, a NAT forgot us, the laptop
+ * slept): TCP keepalive probes after CONN_KEEPALIVE_IDLE_S of silence
+ * find it within about two minutes, so that a connection waiting in IDLE
+ * ends in an error instead of waiting forever; TCP_USER_TIMEOUT ends one
+ * whose data goes unacknowledged as long.  Best effort: a system without
+ * the options keeps the defaults. */
+static void conn_keepalive(int fd)
+{
+	int on = 1, idle = CONN_KEEPALIVE_IDLE_S, intvl = CONN_KEEPALIVE_INTERVAL_S,
+	    cnt = CONN_KEEPALIVE_PROBES;
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+#ifdef TCP_KEEPIDLE
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+#endif
+#ifdef TCP_USER_TIMEOUT
+	unsigned user_ms = (unsigned)(idle + intvl * cnt) * 1000u;
+	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_ms, sizeof(user_ms));
+#endif
+	(void)idle;
+	(void)intvl;
+	(void)cnt;
+}
+
 static int conn_connect(struct conn *c, struct err *e)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
@@ -156,6 +181,7 @@ static int conn_connect(struct conn *c, struct err *e)
 	/* Commands are written whole; Nagle would only delay them. */
 	int one = 1;
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	conn_keepalive(c->fd);
 	return 0;
 }
 

@@ -111,6 +111,13 @@
 
 #define CONN_LINE_MAX_DEFAULT 8192
 
+/* TCP keepalive on every connection (conn.c conn_keepalive): probes after
+ * this much silence, this far apart, this many: a peer gone without a
+ * word is found within two minutes of silence. */
+#define CONN_KEEPALIVE_IDLE_S 60
+#define CONN_KEEPALIVE_INTERVAL_S 15
+#define CONN_KEEPALIVE_PROBES 4
+
 /* The strings are copied: they need not outlive conn_open(). */
 struct conn_options {
 	const char *host;     /* name or IP address, at most 253 bytes */

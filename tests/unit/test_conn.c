@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -387,6 +388,40 @@ static void test_connect_timeout(void)
 }
 
 /* -------------------------------------------------- hostile, plain */
+
+/* Every connection asks for TCP keepalive (a peer gone without a word is
+ * found while idle) and a user timeout as long. */
+static void test_keepalive(void)
+{
+	struct fs f;
+	struct conn *c = fs_open(&f, "send * OK hello\\r\\n\n", 0);
+	if (c == NULL) {
+		ok(0, "keepalive: connected");
+		return;
+	}
+	int fd = conn_fd(c), on = 0, idle = 0, intvl = 0, cnt = 0;
+	unsigned user = 0;
+	socklen_t n = sizeof(int);
+	ok(getsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, &n) == 0 && on == 1,
+	   "SO_KEEPALIVE is on");
+	n = sizeof(int);
+	getsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, &n);
+	n = sizeof(int);
+	getsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, &n);
+	n = sizeof(int);
+	getsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, &n);
+	ok(idle == CONN_KEEPALIVE_IDLE_S && intvl == CONN_KEEPALIVE_INTERVAL_S &&
+	   cnt == CONN_KEEPALIVE_PROBES, "probes after %d s of silence, every %d s, %d of them",
+	   idle, intvl, cnt);
+	n = sizeof(user);
+	getsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user, &n);
+	is_int((long long)user, (long long)(CONN_KEEPALIVE_IDLE_S + CONN_KEEPALIVE_INTERVAL_S *
+					     CONN_KEEPALIVE_PROBES) * 1000,
+	       "unacknowledged data ends the connection as late (TCP_USER_TIMEOUT, ms)");
+	ok(read_line(c) == 0, "and the connection works");
+	conn_close(&c);
+	fs_end(&f, 5000);
+}
 
 static void test_stall(void)
 {
@@ -1153,6 +1188,7 @@ int main(void)
 	test_connect_timeout();
 	fakesrv = find_fakesrv();
 	if (ok(access(fakesrv, X_OK) == 0, "fakesrv is at %s (FAKESRV)", fakesrv)) {
+		test_keepalive();
 		test_stall();
 		test_drip();
 		test_long_lines();
