@@ -279,6 +279,38 @@ static int send_entry(struct replay *rp, const struct imap_journal_entry *en, st
 	return en->kind == IMAP_JOURNAL_FLAGS ? send_flags(rp, en, e) : send_removal(rp, en, e);
 }
 
+/* The flags of the messages another client changed meanwhile
+ * ([MODIFIED]): theirs win, and are fetched. */
+static void refetch_modified(struct replay *rp)
+{
+	if (rp->refetch.n == 0)
+		return;
+	struct buf set;
+	buf_init(&set, 8192);
+	size_t from = 0;
+	if (imap_seqset_format(&rp->refetch, &from, 8000, &set) > 0) {
+		buf_cut_ok(buf_append_str(&set, " (UID FLAGS)"));
+		struct err fe;
+		err_init(&fe);
+		(void)imap_simple(rp->x->link->p, "UID FETCH", set.data, be_imap_untagged, rp->x,
+				  &fe);
+	}
+	buf_release(&set);
+}
+
+static void replayed(struct be_folder *f, size_t sent, size_t modified)
+{
+	if (modified > 0)
+		notice(f, ngettext("Changes made offline were sent (%zu); %zu message was changed by "
+				   "another client meanwhile and keeps its flags.",
+				   "Changes made offline were sent (%zu); %zu messages were changed by "
+				   "another client meanwhile and keep its flags.", modified),
+		       sent, modified);
+	else
+		notice(f, ngettext("%zu change made offline was sent.",
+				   "%zu changes made offline were sent.", sent), sent);
+}
+
 void be_imap_replay(struct be_folder *f)
 {
 	struct imap_folder *x = f->priv;
@@ -313,31 +345,13 @@ void be_imap_replay(struct be_folder *f)
 		imap_seqset_release(&rp.refetch);
 		return; /* kept for the next time */
 	}
-	if (rp.refetch.n > 0) {
-		struct buf set;
-		buf_init(&set, 8192);
-		size_t from = 0;
-		if (imap_seqset_format(&rp.refetch, &from, 8000, &set) > 0) {
-			buf_cut_ok(buf_append_str(&set, " (UID FLAGS)"));
-			struct err fe;
-			err_init(&fe);
-			(void)imap_simple(x->link->p, "UID FETCH", set.data, be_imap_untagged, x, &fe);
-		}
-		buf_release(&set);
-	}
+	refetch_modified(&rp);
 	imap_seqset_release(&rp.refetch);
 	if (sent + void_ + refused == 0)
 		return;
 	if (imap_journal_clear(acc->journal_path, x->wire, &e) < 0)
 		log_warn(x->link->lg, "imap journal: %s", e.msg);
-	if (rp.modified > 0)
-		notice(f, ngettext("Changes made offline were sent (%zu); %zu message was changed by "
-				   "another client meanwhile and keeps its flags.",
-				   "Changes made offline were sent (%zu); %zu messages were changed by "
-				   "another client meanwhile and keep its flags.", rp.modified),
-		       sent, rp.modified);
-	else
-		notice(f, ngettext("%zu change made offline was sent.",
-				   "%zu changes made offline were sent.", sent), sent);
+	replayed(f, sent, rp.modified);
 	be_imap_publish(f);
 }
+
