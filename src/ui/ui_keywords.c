@@ -4,6 +4,8 @@
  * set meanwhile stay. */
 #include "config.h"
 
+#include <string.h>
+
 #include "i18n.h"
 #include "keywords.h"
 #include "prompt.h"
@@ -52,6 +54,11 @@ void ui_edit_keywords(struct ui *u, size_t msg)
 		return;
 	}
 	const char *old = u->folder->msgs[msg].keywords;
+	if (old != NULL && strlen(old) >= PROMPT_MAX) {
+		/* Cut short in the prompt, the rest would read as removed. */
+		ui_error(u, _("Too many keywords to edit here."));
+		return;
+	}
 	struct buf edited;
 	buf_init(&edited, PROMPT_MAX);
 	if (prompt_line(_("Keywords: "), old != NULL ? old : "", &edited) == 0)
