@@ -726,13 +726,14 @@ static int subscribe(struct be_account *a, const char *name, bool on, struct err
 static const struct backend_ops imap_ops = {
 	.name = "imap",
 	.caps = BE_CAP_FOLDERS | BE_CAP_SERVER_FLAGS | BE_CAP_SERVER_SEARCH | BE_CAP_PARTS |
-		BE_CAP_COPY | BE_CAP_WAIT_FD | BE_CAP_FOLDER_ADMIN,
+		BE_CAP_COPY | BE_CAP_WAIT_FD | BE_CAP_FOLDER_ADMIN | BE_CAP_KEYWORDS,
 	.list_folders = list_folders,
 	.open_folder = be_imap_open_folder,
 	.close_folder = be_imap_close_folder,
 	.fetch = be_imap_fetch,
 	.fetch_part = be_imap_fetch_part,
 	.set_flags = be_imap_set_flags,
+	.set_keywords = be_imap_set_keywords,
 	.sync = be_imap_sync,
 	.check = be_imap_check,
 	.wait_fd = wait_fd,

@@ -16,9 +16,10 @@
  * UIDVALIDITY voids the folder's cache: everything is fetched again.
  *
  * What changed is written back in one transaction (be_imap_cache_flush):
- * new messages, changed flags, removed UIDs, and the folder's UIDNEXT and
- * HIGHESTMODSEQ -- the latter only as response codes announced it, so the
- * next reopen asks again for anything we might have missed. */
+ * new messages, changed flags and keywords, removed UIDs, and the
+ * folder's UIDNEXT and HIGHESTMODSEQ -- the latter only as response codes
+ * announced it, so the next reopen asks again for anything we might have
+ * missed. */
 #include "config.h"
 
 #include "be_imap_private.h"
@@ -67,6 +68,8 @@ int be_imap_cache_load(struct imap_folder *x, struct imap_cache_folder *st)
 		m->flags = cm[i].flags;
 		m->modseq = cm[i].modseq;
 		m->sum = cm[i].sum;   /* taken over */
+		m->keywords = be_imap_keywords_intern(x, cm[i].keywords);
+		free((char *)cm[i].keywords);
 	}
 	free(cm);
 	x->n = n;
@@ -204,14 +207,18 @@ void be_imap_cache_flush(struct imap_folder *x)
 	uint32_t *fu = xcalloc(n_flags ? n_flags : 1, sizeof(*fu));
 	unsigned *ff = xcalloc(n_flags ? n_flags : 1, sizeof(*ff));
 	uint64_t *fm = xcalloc(n_flags ? n_flags : 1, sizeof(*fm));
+	const char **fk = xcalloc(n_flags ? n_flags : 1, sizeof(*fk));
 	size_t a = 0, b = 0;
 	for (size_t i = 0; i < x->n; i++) {
 		const struct imap_msg *m = &x->msgs[i];
 		if (m->cache_new)
-			nm[a++] = (struct imap_cache_msg){ m->uid, m->flags, m->modseq, m->sum };
+			nm[a++] = (struct imap_cache_msg){ .uid = m->uid, .flags = m->flags,
+							   .modseq = m->modseq, .sum = m->sum,
+							   .keywords = m->keywords };
 		else if (m->cache_flags) {
 			fu[b] = m->uid;
 			ff[b] = m->flags;
+			fk[b] = m->keywords;
 			fm[b++] = m->modseq;
 		}
 	}
@@ -227,7 +234,7 @@ void be_imap_cache_flush(struct imap_folder *x)
 	if (rc == 0 && n_new > 0)
 		rc = imap_cache_put(x->cache, x->wire, nm, n_new, &e);
 	if (rc == 0 && n_flags > 0)
-		rc = imap_cache_set_flags(x->cache, x->wire, fu, ff, fm, n_flags, &e);
+		rc = imap_cache_set_flags(x->cache, x->wire, fu, ff, fm, fk, n_flags, &e);
 	if (rc == 0 && x->n_gone > 0)
 		rc = imap_cache_remove(x->cache, x->wire, x->gone, x->n_gone, &e);
 	if (rc == 0)
@@ -249,4 +256,5 @@ void be_imap_cache_flush(struct imap_folder *x)
 	free(fu);
 	free(ff);
 	free(fm);
+	free(fk);
 }

@@ -1,5 +1,6 @@
 /* be_imap_folder: an open IMAP folder (be_imap.h) -- SELECT, the
- * summaries, messages, flags, expunge, new mail and changes by others. */
+ * summaries, messages, expunge, new mail and changes by others (flags and
+ * keywords: be_imap_flags.c). */
 #include "config.h"
 
 #include "be_imap_private.h"
@@ -28,20 +29,6 @@
 
 /* ------------------------------------------------------------ messages */
 
-static unsigned flags_of(const struct imap_flags *fl)
-{
-	unsigned f = 0;
-	if (fl->bits & IMAP_FLAG_SEEN)
-		f |= SUMMARY_READ;
-	if (fl->bits & IMAP_FLAG_FLAGGED)
-		f |= SUMMARY_FLAGGED;
-	if (fl->bits & IMAP_FLAG_ANSWERED)
-		f |= SUMMARY_ANSWERED;
-	if (fl->bits & IMAP_FLAG_DELETED)
-		f |= SUMMARY_DELETED;
-	return f;
-}
-
 static void msg_release(struct imap_msg *m)
 {
 	summary_release(&m->sum);
@@ -66,6 +53,11 @@ static struct imap_msg *by_uid(struct imap_folder *x, uint32_t uid, size_t *i_r)
 	return NULL;
 }
 
+struct imap_msg *be_imap_msg_by_uid(struct imap_folder *x, uint32_t uid, size_t *i_r)
+{
+	return x->sorted ? by_uid(x, uid, i_r) : NULL;
+}
+
 static int by_uid_cmp(const void *a, const void *b)
 {
 	const struct imap_msg *x = a, *y = b;
@@ -82,6 +74,7 @@ void be_imap_publish(struct be_folder *f)
 		f->msgs[i].sum = &x->msgs[i].sum;
 		f->msgs[i].flags = x->msgs[i].flags;
 		f->msgs[i].uid = x->msgs[i].uid;
+		f->msgs[i].keywords = x->msgs[i].keywords;
 	}
 	f->n = x->n;
 	f->generation++;
@@ -110,22 +103,11 @@ static void add_message(struct imap_folder *x, const struct imap_fetch *fe)
 		imap_fetch_summary(fe, &m->sum); /* ENVELOPE, if a server sent it */
 	}
 	summary_pack(&m->sum);
-	m->flags = flags_of(&fe->flags);
+	m->flags = be_imap_flags_of(&fe->flags);
+	m->keywords = be_imap_keywords_of(x, &fe->flags);
 	m->modseq = fe->modseq;
 	m->cache_new = true;
 	x->sorted = false;
-}
-
-/* New flags (and MODSEQ) of m. */
-static void new_flags(struct imap_folder *x, struct imap_msg *m, const struct imap_fetch *fe)
-{
-	unsigned nf = flags_of(&fe->flags);
-	if (nf != m->flags || ((fe->present & IMAP_FETCH_MODSEQ) && fe->modseq != m->modseq))
-		m->cache_flags = true;
-	x->flags_changed |= nf != m->flags;
-	m->flags = nf;
-	if (fe->present & IMAP_FETCH_MODSEQ)
-		m->modseq = fe->modseq;
 }
 
 /* A FETCH: a new message (with its summary), or new flags of one. */
@@ -143,7 +125,7 @@ static int on_fetch(struct imap_folder *x, const struct imap_response *r, struct
 		if (m == NULL && (fe.present & (IMAP_FETCH_ENVELOPE | IMAP_FETCH_RFC822_SIZE)))
 			add_message(x, &fe);
 		else if (m != NULL && (fe.present & IMAP_FETCH_FLAGS))
-			new_flags(x, m, &fe);
+			be_imap_new_flags(x, m, &fe);
 		else if (m != NULL && (fe.present & IMAP_FETCH_MODSEQ) && fe.modseq != m->modseq) {
 			/* Our own STORE .SILENT: the new MODSEQ alone (RFC 7162
 			 * s3.1.3), which a later UNCHANGEDSINCE must use. */
@@ -155,7 +137,7 @@ static int on_fetch(struct imap_folder *x, const struct imap_response *r, struct
 		/* Without UID (an unsolicited flag change, RFC 9051 s7.5.2):
 		 * the sequence number is the position (past those not loaded
 		 * yet). */
-		new_flags(x, &x->msgs[fe.seq - x->base - 1], &fe);
+		be_imap_new_flags(x, &x->msgs[fe.seq - x->base - 1], &fe);
 	}
 	imap_fetch_release(&fe);
 	return 0;
@@ -219,6 +201,8 @@ static int on_code(struct imap_folder *x, const struct imap_response *r, struct 
 			x->highestmodseq = c.modseq;
 		else if (c.type == IMAP_CODE_READ_ONLY)
 			x->read_only = true;
+		else if (c.type == IMAP_CODE_PERMANENTFLAGS)
+			be_imap_permanent_flags(x, &c.flags);
 	}
 	imap_resp_code_release(&c);
 	return rc;
@@ -445,6 +429,8 @@ int be_imap_select(struct imap_folder *x, const char *wire, bool readonly,
 		imap_cmd_raw(&c, "(CONDSTORE)");
 	/* A SELECT, even a failed one, ends the previous selection. */
 	x->link->selected = NULL;
+	imap_resp_flags_release(&x->perm);
+	x->perm_known = false;
 	int rc = imap_run(p, &c, be_imap_untagged, x, e);
 	imap_cmd_release(&c);
 	if (rc < 0) {
@@ -518,90 +504,13 @@ void be_imap_close_folder(struct be_folder **fp)
 	for (size_t i = 0; i < x->n; i++)
 		msg_release(&x->msgs[i]);
 	free(x->msgs);
+	be_imap_flags_release(x);
 	free(x->wire);
 	free(x);
 	free(f->msgs);
 	free(f->name);
 	free(f);
 	*fp = NULL;
-}
-
-/* ------------------------------------------------------------ flags */
-
-void be_imap_flag_names(unsigned bits, struct buf *out)
-{
-	static const struct {
-		unsigned bit;
-		const char *name;
-	} names[] = {
-		{ SUMMARY_READ, "\\Seen" }, { SUMMARY_FLAGGED, "\\Flagged" },
-		{ SUMMARY_ANSWERED, "\\Answered" }, { SUMMARY_DELETED, "\\Deleted" },
-	};
-	buf_reset(out);
-	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
-		if (bits & names[k].bit)
-			buf_cut_ok(buf_printf(out, "%s%s", out->len ? " " : "", names[k].name));
-}
-
-/* UID STORE set +FLAGS.SILENT or -FLAGS.SILENT (never absolute FLAGS:
- * other clients' changes survive), split to keep commands short. */
-static int store(struct imap_folder *x, const struct imap_seqset *set, char sign,
-		 unsigned bits, struct err *e)
-{
-	struct buf names, text;
-	buf_init(&names, 128);
-	buf_init(&text, SET_TEXT_MAX + 256);
-	be_imap_flag_names(bits, &names);
-	size_t from = 0;
-	int rc = 0;
-	while (rc == 0 && from < set->n) {
-		buf_reset(&text);
-		if (imap_seqset_format(set, &from, SET_TEXT_MAX, &text) == 0)
-			break;
-		buf_cut_ok(buf_printf(&text, " %cFLAGS.SILENT (%s)", sign, names.data));
-		struct imap_cmd c;
-		imap_cmd_init(&c, x->link->p, "UID STORE");
-		c.scope = ERR_MESSAGE;
-		imap_cmd_raw(&c, text.data);
-		rc = imap_run(x->link->p, &c, be_imap_untagged, x, e);
-		imap_cmd_release(&c);
-	}
-	buf_release(&names);
-	buf_release(&text);
-	return rc;
-}
-
-int be_imap_set_flags(struct be_folder *f, const size_t *idx, size_t n, unsigned set,
-		      unsigned clear, struct err *e)
-{
-	struct imap_folder *x = f->priv;
-	set &= SUMMARY_READ | SUMMARY_FLAGGED | SUMMARY_ANSWERED | SUMMARY_DELETED;
-	clear &= SUMMARY_READ | SUMMARY_FLAGGED | SUMMARY_ANSWERED | SUMMARY_DELETED;
-	if (x->read_only)
-		return err_set(e, ERR_FOLDER, ERR_PERM, _("%s is read-only"), f->name);
-	if (be_imap_lost(x->link->p))
-		return be_imap_offline_set_flags(f, idx, n, set, clear, e);
-	struct imap_seqset uids;
-	imap_seqset_init(&uids);
-	for (size_t k = 0; k < n; k++)
-		if (idx[k] < x->n)
-			imap_seqset_add(&uids, x->msgs[idx[k]].uid, x->msgs[idx[k]].uid);
-	int rc = 0;
-	if (set && uids.n)
-		rc = store(x, &uids, '+', set, e);
-	if (rc == 0 && clear && uids.n)
-		rc = store(x, &uids, '-', clear, e);
-	imap_seqset_release(&uids);
-	if (rc < 0)
-		return -1;
-	for (size_t k = 0; k < n; k++) {
-		if (idx[k] >= x->n)
-			continue;
-		x->msgs[idx[k]].flags = (x->msgs[idx[k]].flags | set) & ~clear;
-		x->msgs[idx[k]].cache_flags = true;
-		f->msgs[idx[k]].flags = x->msgs[idx[k]].flags;
-	}
-	return 0;
 }
 
 /* ------------------------------------------------------------ sync, check */
@@ -663,7 +572,7 @@ int be_imap_check(struct be_folder *f, unsigned *changes_r, struct err *e)
 	}
 	if ((x->grew || x->exists > x->n) && fetch_new(f, e) < 0)
 		return -1;
-	if (x->removed || x->n != before)
+	if (x->removed || x->n != before || x->n != f->n)
 		*changes_r |= BE_CHANGE_REBUILT | (x->n > before ? BE_CHANGE_NEW : 0);
 	else if (x->flags_changed)
 		*changes_r |= BE_CHANGE_FLAGS;
@@ -671,8 +580,10 @@ int be_imap_check(struct be_folder *f, unsigned *changes_r, struct err *e)
 	if (*changes_r & BE_CHANGE_REBUILT)
 		be_imap_publish(f);
 	else if (x->flags_changed)
-		for (size_t i = 0; i < x->n; i++)
+		for (size_t i = 0; i < x->n; i++) {
 			f->msgs[i].flags = x->msgs[i].flags;
+			f->msgs[i].keywords = x->msgs[i].keywords;
+		}
 	return 0;
 }
 
@@ -708,13 +619,13 @@ static int to_trash(struct be_folder *f, const struct imap_seqset *uids, struct 
 		return 0;
 	}
 	struct imap *p = x->link->p;
-	int rc = store(x, uids, '-', SUMMARY_DELETED, e);
+	int rc = be_imap_store_flags(x, uids, '-', SUMMARY_DELETED, e);
 	if (rc == 0 && imap_has(p, IMAP_CAP_MOVE)) {
 		rc = per_piece(x, "UID MOVE", uids, wire, e);
 	} else if (rc == 0) {
 		rc = per_piece(x, "UID COPY", uids, wire, e);
 		if (rc == 0)
-			rc = store(x, uids, '+', SUMMARY_DELETED, e);
+			rc = be_imap_store_flags(x, uids, '+', SUMMARY_DELETED, e);
 		if (rc == 0 && !imap_has(p, IMAP_CAP_UIDPLUS))
 			warn_plain_expunge(f);
 		if (rc == 0)
@@ -725,7 +636,7 @@ static int to_trash(struct be_folder *f, const struct imap_seqset *uids, struct 
 	if (rc < 0 && !be_imap_lost(p)) {
 		struct err ignored;
 		err_init(&ignored);
-		(void)store(x, uids, '+', SUMMARY_DELETED, &ignored); /* as they were */
+		(void)be_imap_store_flags(x, uids, '+', SUMMARY_DELETED, &ignored); /* as they were */
 		if (e->code == IMAP_ERR_NO && strstr(e->msg, "[TRYCREATE]") != NULL)
 			err_set(e, ERR_FOLDER, IMAP_ERR_NO,
 				_("there is no folder %s on the server (trash = %s)"),
@@ -873,7 +784,7 @@ int be_imap_copy(struct be_folder *f, const size_t *idx, size_t n, const char *d
 	} else {
 		rc = per_piece(x, "UID COPY", &set, wire, e);
 		if (rc == 0 && move)
-			rc = store(x, &set, '+', SUMMARY_DELETED, e);
+			rc = be_imap_store_flags(x, &set, '+', SUMMARY_DELETED, e);
 		/* RFC 4315 s2.1: only these messages, not others' deleted ones. */
 		if (rc == 0 && move && imap_has(p, IMAP_CAP_UIDPLUS))
 			rc = per_piece(x, "UID EXPUNGE", &set, NULL, e);
@@ -916,61 +827,4 @@ int be_imap_fetch_uids(struct imap_folder *x, const struct imap_seqset *uids, st
 	buf_release(&text);
 	sort_msgs(x);
 	return rc;
-}
-
-/* Opens folder name read-only (EXAMINE) with the messages whose UIDs
- * match q, or with the message uid alone when q is NULL. */
-static int open_subset(struct be_account *a, const char *name, const struct query_node *q,
-		       uint32_t uid, struct be_folder **f_r, struct err *e)
-{
-	struct imap_account *acc = a->priv;
-	if (be_imap_lost(acc->link->p))
-		return q != NULL ? err_set(e, ERR_ACCOUNT, ERR_IO,
-					   _("offline (%s): searching needs the server"),
-					   acc->offline_why)
-				 : be_imap_open_uid_offline(a, name, uid, f_r, e);
-	char *wire = be_imap_wire_name(acc, name ? name : "INBOX", e);
-	if (wire == NULL)
-		return -1;
-	struct be_folder *f = xcalloc(1, sizeof(*f));
-	struct imap_folder *x = xcalloc(1, sizeof(*x));
-	f->account = a;
-	f->name = xstrdup(name ? name : "INBOX");
-	f->priv = x;
-	x->link = acc->link;
-	x->wire = wire;
-	x->cache = q == NULL ? acc->cache : NULL; /* a message read before: no fetch */
-	struct imap_seqset uids;
-	imap_seqset_init(&uids);
-	int rc = be_imap_select(x, wire, true, NULL, e);
-	if (rc == 0 && q != NULL)
-		rc = be_imap_search_uids(x, q, &uids, e);
-	else if (rc == 0)
-		imap_seqset_add(&uids, uid, uid);
-	if (rc == 0 && uids.n > 0)
-		rc = be_imap_fetch_uids(x, &uids, e);
-	imap_seqset_release(&uids);
-	if (rc < 0) {
-		err_prefix(e, "%s", f->name);
-		be_imap_close_folder(&f);
-		return -1;
-	}
-	f->readonly = true;
-	be_imap_publish(f);
-	*f_r = f;
-	return 0;
-}
-
-int be_imap_open_matches(struct be_account *a, const char *name, const struct query_node *q,
-			 struct be_folder **f_r, struct err *e)
-{
-	return open_subset(a, name, q, 0, f_r, e);
-}
-
-int be_imap_open_uid(struct be_account *a, const char *name, uint32_t uid,
-		     struct be_folder **f_r, struct err *e)
-{
-	if (uid == 0)
-		return err_set(e, ERR_MESSAGE, ERR_USAGE, _("0 is not a UID"));
-	return open_subset(a, name, NULL, uid, f_r, e);
 }

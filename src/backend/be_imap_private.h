@@ -12,6 +12,7 @@
 #include "be_net.h"
 #include "imap.h"
 #include "imap_cache.h"
+#include "imap_fetch.h"
 #include "imap_resp.h"
 #include "query.h"
 #include "summary.h"
@@ -69,6 +70,7 @@ struct imap_account {
 struct imap_msg {
 	uint32_t uid;
 	unsigned flags;            /* SUMMARY_* as the server has them */
+	const char *keywords;      /* interned (be_imap_flags.c), NULL: none */
 	uint64_t modseq;
 	bool cache_new;            /* not in the cache yet */
 	bool cache_flags;          /* its flags changed since the cache had them */
@@ -98,6 +100,12 @@ struct imap_folder {
 				      loaded yet: msgs holds base+1..exists */
 	time_t retry_at;           /* offline: when to try to reconnect */
 	unsigned backoff;          /* offline: seconds until the next try */
+	char **kwsets;             /* the keyword lists, sorted, each once: kept
+				      until the folder closes (be_imap_flags.c) */
+	size_t n_kwsets, cap_kwsets, kwset_bytes;
+	bool kwsets_full;          /* the cap was reached (and logged) */
+	bool perm_known;           /* the SELECT said PERMANENTFLAGS: perm */
+	struct imap_flags perm;
 };
 
 /* The untagged data of an open folder (EXISTS, EXPUNGE, VANISHED,
@@ -159,11 +167,30 @@ int be_imap_fetch_summaries(struct be_folder *f, uint32_t from_seq, struct err *
 int be_imap_fetch_from_uid(struct be_folder *f, uint32_t lo, struct err *e);
 void be_imap_sort(struct imap_folder *x);
 /* be_imap_folder.c: the folder's SELECT (st: the cached state for
- * QRESYNC, or NULL), the core view rebuilt from x->msgs, flag names. */
+ * QRESYNC, or NULL), the core view rebuilt from x->msgs, the message with
+ * a UID (NULL: none, or x not sorted). */
 int be_imap_select(struct imap_folder *x, const char *wire, bool readonly,
 		   const struct imap_cache_folder *st, struct err *e);
 void be_imap_publish(struct be_folder *f);
+struct imap_msg *be_imap_msg_by_uid(struct imap_folder *x, uint32_t uid, size_t *i_r);
+/* be_imap_flags.c: flags and keywords.  The SUMMARY_* bits of a flag
+ * list; its keywords (interned); m's new flags from a FETCH; the keyword
+ * list list interned (normalised: sorted, each word once; NULL for none
+ * and past the caps); the PERMANENTFLAGS of the SELECT (taken over from
+ * fl); what x keeps of all that, freed. */
+unsigned be_imap_flags_of(const struct imap_flags *fl);
+const char *be_imap_keywords_of(struct imap_folder *x, const struct imap_flags *fl);
+void be_imap_new_flags(struct imap_folder *x, struct imap_msg *m, const struct imap_fetch *fe);
+const char *be_imap_keywords_intern(struct imap_folder *x, const char *list);
+void be_imap_permanent_flags(struct imap_folder *x, struct imap_flags *fl);
+void be_imap_flags_release(struct imap_folder *x);
+/* The wire names of SUMMARY_* bits ("\\Seen \\Deleted"); UID STORE uids
+ * +FLAGS.SILENT or -FLAGS.SILENT (sign) of them, in pieces. */
 void be_imap_flag_names(unsigned bits, struct buf *out);
+int be_imap_store_flags(struct imap_folder *x, const struct imap_seqset *uids, char sign,
+			unsigned bits, struct err *e);
+int be_imap_set_keywords(struct be_folder *f, const size_t *idx, size_t n, const char *add,
+			 const char *remove, struct err *e);
 /* be_imap_offline.c: whether the session is gone; reconnecting from
  * check; flag changes kept while offline, and sent once back. */
 bool be_imap_lost(const struct imap *p);

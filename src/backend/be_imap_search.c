@@ -8,7 +8,11 @@
  * on: ON, larger: LARGER, smaller: SMALLER; AND is a parenthesised list,
  * OR and NOT are IMAP's.  has:attachment has no search key: it becomes
  * HEADER Content-Type "multipart/mixed", which finds what mail clients
- * send with attachments (not a lone non-text part). */
+ * send with attachments (not a lone non-text part).
+ *
+ * The matches of a query can also be opened as a folder of their own,
+ * read-only (be_imap_open_matches, tern search), and so can one UID
+ * (be_imap_open_uid, tern show). */
 #include "config.h"
 
 #include "be_imap_private.h"
@@ -164,4 +168,63 @@ int be_imap_search(struct be_folder *f, const struct query_node *q, size_t **idx
 	}
 	imap_seqset_release(&s.uids);
 	return rc;
+}
+
+/* ------------------------------------------------------------ matches */
+
+/* Opens folder name read-only (EXAMINE) with the messages whose UIDs
+ * match q, or with the message uid alone when q is NULL. */
+static int open_subset(struct be_account *a, const char *name, const struct query_node *q,
+		       uint32_t uid, struct be_folder **f_r, struct err *e)
+{
+	struct imap_account *acc = a->priv;
+	if (be_imap_lost(acc->link->p))
+		return q != NULL ? err_set(e, ERR_ACCOUNT, ERR_IO,
+					   _("offline (%s): searching needs the server"),
+					   acc->offline_why)
+				 : be_imap_open_uid_offline(a, name, uid, f_r, e);
+	char *wire = be_imap_wire_name(acc, name ? name : "INBOX", e);
+	if (wire == NULL)
+		return -1;
+	struct be_folder *f = xcalloc(1, sizeof(*f));
+	struct imap_folder *x = xcalloc(1, sizeof(*x));
+	f->account = a;
+	f->name = xstrdup(name ? name : "INBOX");
+	f->priv = x;
+	x->link = acc->link;
+	x->wire = wire;
+	x->cache = q == NULL ? acc->cache : NULL; /* a message read before: no fetch */
+	struct imap_seqset uids;
+	imap_seqset_init(&uids);
+	int rc = be_imap_select(x, wire, true, NULL, e);
+	if (rc == 0 && q != NULL)
+		rc = be_imap_search_uids(x, q, &uids, e);
+	else if (rc == 0)
+		imap_seqset_add(&uids, uid, uid);
+	if (rc == 0 && uids.n > 0)
+		rc = be_imap_fetch_uids(x, &uids, e);
+	imap_seqset_release(&uids);
+	if (rc < 0) {
+		err_prefix(e, "%s", f->name);
+		be_imap_close_folder(&f);
+		return -1;
+	}
+	f->readonly = true;
+	be_imap_publish(f);
+	*f_r = f;
+	return 0;
+}
+
+int be_imap_open_matches(struct be_account *a, const char *name, const struct query_node *q,
+			 struct be_folder **f_r, struct err *e)
+{
+	return open_subset(a, name, q, 0, f_r, e);
+}
+
+int be_imap_open_uid(struct be_account *a, const char *name, uint32_t uid,
+		     struct be_folder **f_r, struct err *e)
+{
+	if (uid == 0)
+		return err_set(e, ERR_MESSAGE, ERR_USAGE, _("0 is not a UID"));
+	return open_subset(a, name, NULL, uid, f_r, e);
 }

@@ -100,6 +100,7 @@ enum be_cap {
 	BE_CAP_COPY          = 1 << 6, /* copy and move between folders */
 	BE_CAP_WAIT_FD       = 1 << 7, /* wait_fd gives a descriptor to poll */
 	BE_CAP_PARTS         = 1 << 8, /* fetch_part gets one MIME part alone */
+	BE_CAP_KEYWORDS      = 1 << 9, /* messages have keywords; set_keywords */
 };
 
 enum be_role {
@@ -122,6 +123,11 @@ struct be_msg {
 	const struct summary *sum;
 	unsigned flags;    /* as they are now, changes not yet synced included */
 	uint64_t uid;      /* stable while the message is in the folder */
+	const char *keywords; /* with BE_CAP_KEYWORDS: its keywords as keywords.h
+				 has them (NULL or "": none), as a server sent
+				 them (the UI sanitises them); the string stays
+				 valid until the folder is closed, also when
+				 msgs is rebuilt */
 };
 
 struct be_account {
@@ -206,9 +212,20 @@ struct backend_ops {
 
 	/* Sets and clears SUMMARY_* flags of messages idx[0..n).  Without
 	 * BE_CAP_SERVER_FLAGS the change is kept in msgs[].flags and dirty is
-	 * set until sync. */
+	 * set until sync.  With it, news the server sends meanwhile (another
+	 * client's expunge) may rebuild msgs: compare generation after. */
 	int (*set_flags)(struct be_folder *f, const size_t *idx, size_t n,
 			 unsigned set, unsigned clear, struct err *e);
+
+	/* Adds the keywords of list add to messages idx[0..n) and takes those
+	 * of list remove from them (keywords.h lists), changing nothing else:
+	 * keywords another client set meanwhile stay (IMAP: UID STORE
+	 * +FLAGS.SILENT and -FLAGS.SILENT, never FLAGS).  A word that is not
+	 * a valid keyword, or one the folder cannot keep, is an error before
+	 * anything is sent; so is a folder without its server (offline).
+	 * Only with BE_CAP_KEYWORDS.  May rebuild msgs, as set_flags. */
+	int (*set_keywords)(struct be_folder *f, const size_t *idx, size_t n, const char *add,
+			    const char *remove, struct err *e);
 
 	/* Writes changes out (mbox: Status/X-Status, crash-safe) and, if
 	 * expunge, removes the messages flagged deleted.  Rebuilds msgs. */

@@ -36,7 +36,7 @@ struct index_format {
 
 /* ------------------------------------------------------------ compiling */
 
-static const char codes[] = "CZdFnLatsc";
+static const char codes[] = "CZdFnLatscg";
 
 /* The column (in characters, from 1) of byte at of fmt. */
 static size_t column_of(const char *fmt, size_t at)
@@ -328,6 +328,7 @@ static void put_field(struct buf *field, const struct index_item *it, const stru
 		put_safe(field, s->subject);
 		break;
 	case 'c': put_size(field, s->size); break;
+	case 'g': put_safe(field, m->keywords); break;
 	default: break;
 	}
 }

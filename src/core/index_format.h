@@ -20,6 +20,8 @@
  *   %t   the recipients (To, display form)
  *   %s   the subject, after the thread tree given by the caller
  *   %c   the size: "512", "4.2K", "38K", "1.1M", "12M" (as mutt)
+ *   %g   the keywords (IMAP keywords: neomutt's tags), as the backend
+ *        lists them, separated by spaces; nothing without
  *   %%   a percent sign
  * An unknown date shows as nothing (padded like any field).  WIDTH is the
  * least number of terminal columns (padded with spaces, on the left

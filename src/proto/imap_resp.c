@@ -131,6 +131,11 @@ static bool flag_valid(const char *s, size_t len)
 	return true;
 }
 
+bool imap_resp_keyword_valid(const char *s, size_t len)
+{
+	return len >= 1 && len <= IMAP_FLAG_KEYWORD_MAX && s[0] != '\\' && flag_valid(s, len);
+}
+
 static void add_flag(struct imap_flags *f, const char *s, size_t len)
 {
 	for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++) {

@@ -107,6 +107,10 @@ int imap_resp_flags_parse(const struct imap_arg *a, struct imap_flags *f,
 			  struct err *e);
 /* The wire form of one bit ("\\Seen", "$Forwarded", "\\*"), or NULL. */
 const char *imap_resp_flag_name(unsigned bit);
+/* Whether s[0..len) may be sent as a keyword: a flag-keyword (RFC 9051
+ * s9), that is an atom -- ASCII, no "\\", no blank, none of ( ) { % * "
+ * ] -- of 1 to IMAP_FLAG_KEYWORD_MAX bytes. */
+bool imap_resp_keyword_valid(const char *s, size_t len);
 
 /* ---- response codes (RFC 9051 s7.1, RFC 4315, RFC 7162, RFC 5530) ---- */
 

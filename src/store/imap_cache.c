@@ -26,7 +26,8 @@
 /* folders: one row per folder, by wire name; records and stale count the
  * summary records in its chunks and how many of them no flag row wants
  * any more (removed, or replaced by a later put), to tell when to compact.
- * flags: one row per message the folder holds.
+ * flags: one row per message the folder holds (its keywords separated by
+ * spaces, "" for none).
  * chunks: summary records (varint UID, then summary_record.h) of strictly
  * increasing UIDs from first_uid to last_uid; when one UID has records in
  * several chunks, the chunk with the highest id (the latest) wins. */
@@ -44,7 +45,8 @@ static const char schema[] =
 	" highestmodseq INTEGER NOT NULL DEFAULT 0, records INTEGER NOT NULL DEFAULT 0,"
 	" stale INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE IF NOT EXISTS flags(folder INTEGER NOT NULL, uid INTEGER NOT NULL,"
-	" flags INTEGER NOT NULL, modseq INTEGER NOT NULL, PRIMARY KEY(folder, uid))"
+	" flags INTEGER NOT NULL, modseq INTEGER NOT NULL, keywords TEXT NOT NULL DEFAULT '',"
+	" PRIMARY KEY(folder, uid))"
 	" WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS chunks(id INTEGER PRIMARY KEY, folder INTEGER NOT NULL,"
 	" first_uid INTEGER NOT NULL, last_uid INTEGER NOT NULL, n INTEGER NOT NULL,"
@@ -71,10 +73,12 @@ static const char *const stmt_sql[ST_COUNT] = {
 				 " WHERE id = ?",
 	[ST_FOLDER_SET_RECORDS] = "UPDATE folders SET records = ?, stale = 0 WHERE id = ?",
 	[ST_FOLDER_DROP] = "DELETE FROM folders WHERE id = ?",
-	[ST_FLAGS_LOAD] = "SELECT uid, flags, modseq FROM flags WHERE folder = ? ORDER BY uid",
-	[ST_FLAGS_INSERT] = "INSERT OR IGNORE INTO flags(folder, uid, flags, modseq)"
-			    " VALUES(?, ?, ?, ?)",
-	[ST_FLAGS_UPDATE] = "UPDATE flags SET flags = ?, modseq = ? WHERE folder = ? AND uid = ?",
+	[ST_FLAGS_LOAD] = "SELECT uid, flags, modseq, keywords FROM flags WHERE folder = ?"
+			  " ORDER BY uid",
+	[ST_FLAGS_INSERT] = "INSERT OR IGNORE INTO flags(folder, uid, flags, modseq, keywords)"
+			    " VALUES(?, ?, ?, ?, ?)",
+	[ST_FLAGS_UPDATE] = "UPDATE flags SET flags = ?, modseq = ?, keywords = ?"
+			    " WHERE folder = ? AND uid = ?",
 	[ST_FLAGS_DELETE] = "DELETE FROM flags WHERE folder = ? AND uid = ?",
 	[ST_FLAGS_DROP] = "DELETE FROM flags WHERE folder = ?",
 	[ST_CHUNKS_LOAD] = "SELECT first_uid, last_uid, n, data FROM chunks WHERE folder = ?"
@@ -160,9 +164,26 @@ int icache_write_end(struct imap_cache *c, bool own, int rc, struct err *e)
 
 static void free_msgs(struct imap_cache_msg *m, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		summary_release(&m[i].sum);
+		free((char *)m[i].keywords);
+	}
 	free(m);
+}
+
+/* The keywords of a flag row (column col): NULL for none, else a copy;
+ * false when they are not text or too long to be ours. */
+static bool row_keywords(sqlite3_stmt *st, int col, const char **kw_r)
+{
+	*kw_r = NULL;
+	if (sqlite3_column_type(st, col) != SQLITE_TEXT)
+		return false;
+	const char *kw = (const char *)sqlite3_column_text(st, col);
+	size_t len = (size_t)sqlite3_column_bytes(st, col);
+	if (kw == NULL || len > IMAP_CACHE_KEYWORDS_MAX || strlen(kw) != len)
+		return false;
+	*kw_r = len > 0 ? xstrdup(kw) : NULL;
+	return true;
 }
 
 /* ------------------------------------------------------------ open and close */
@@ -428,13 +449,15 @@ static int load_flags(struct imap_cache *c, sqlite3_int64 id, struct imap_cache_
 	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		sqlite3_int64 uid = sqlite3_column_int64(st, 0);
 		sqlite3_int64 flags = sqlite3_column_int64(st, 1);
+		const char *kw = NULL;
 		if (uid < 1 || uid > UINT32_MAX || (n > 0 && uid <= m[n - 1].uid) ||
-		    flags < 0 || flags > UINT32_MAX) {
+		    flags < 0 || flags > UINT32_MAX || !row_keywords(st, 3, &kw)) {
 			ret = parse_fail(c, e, _("a flag row out of range"));
 			break;
 		}
 		m = xgrow(m, &cap, n + 1, sizeof(*m));
 		memset(&m[n], 0, sizeof(*m));
+		m[n].keywords = kw;
 		m[n].uid = (uint32_t)uid;
 		m[n].flags = (unsigned)flags;
 		m[n].modseq = (uint64_t)sqlite3_column_int64(st, 2);
@@ -444,7 +467,7 @@ static int load_flags(struct imap_cache *c, sqlite3_int64 id, struct imap_cache_
 		ret = icache_db_fail(c, e);
 	sqlite3_reset(st);
 	if (ret < 0) {
-		free(m);
+		free_msgs(m, n);
 		return -1;
 	}
 	*msgs_r = m;
@@ -777,6 +800,19 @@ static size_t *put_order(const struct imap_cache_msg *msgs, size_t n, size_t *co
 	return order;
 }
 
+/* Sets flags, MODSEQ and keywords of the existing flag row of uid. */
+static int update_flags(struct imap_cache *c, sqlite3_int64 id, uint32_t uid, unsigned flags,
+			uint64_t modseq, const char *keywords, struct err *e)
+{
+	sqlite3_stmt *st = c->st[ST_FLAGS_UPDATE];
+	sqlite3_bind_int64(st, 1, flags);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)modseq);
+	sqlite3_bind_text(st, 3, keywords ? keywords : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, id);
+	sqlite3_bind_int64(st, 5, uid);
+	return icache_run(c, st, e);
+}
+
 /* Sets the flag row of m; *replaced_r counts the rows that existed. */
 static int put_flags(struct imap_cache *c, sqlite3_int64 id, const struct imap_cache_msg *m,
 		     size_t *replaced_r, struct err *e)
@@ -786,17 +822,13 @@ static int put_flags(struct imap_cache *c, sqlite3_int64 id, const struct imap_c
 	sqlite3_bind_int64(st, 2, m->uid);
 	sqlite3_bind_int64(st, 3, m->flags);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)m->modseq);
+	sqlite3_bind_text(st, 5, m->keywords ? m->keywords : "", -1, SQLITE_STATIC);
 	if (icache_run(c, st, e) < 0)
 		return -1;
 	if (sqlite3_changes(c->db) > 0)
 		return 0;
 	(*replaced_r)++;
-	st = c->st[ST_FLAGS_UPDATE];
-	sqlite3_bind_int64(st, 1, m->flags);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)m->modseq);
-	sqlite3_bind_int64(st, 3, id);
-	sqlite3_bind_int64(st, 4, m->uid);
-	return icache_run(c, st, e);
+	return update_flags(c, id, m->uid, m->flags, m->modseq, m->keywords, e);
 }
 
 int imap_cache_put(struct imap_cache *c, const char *wire, const struct imap_cache_msg *msgs,
@@ -822,21 +854,16 @@ int imap_cache_put(struct imap_cache *c, const char *wire, const struct imap_cac
 }
 
 int imap_cache_set_flags(struct imap_cache *c, const char *wire, const uint32_t *uids,
-			 const unsigned *flags, const uint64_t *modseqs, size_t n, struct err *e)
+			 const unsigned *flags, const uint64_t *modseqs,
+			 const char *const *keywords, size_t n, struct err *e)
 {
 	bool own;
 	sqlite3_int64 id;
 	if (icache_write_begin(c, &own, e) < 0)
 		return -1;
 	int rc = icache_folder_id(c, wire, &id, e);
-	for (size_t i = 0; rc == 1 && i < n; i++) {
-		sqlite3_stmt *st = c->st[ST_FLAGS_UPDATE];
-		sqlite3_bind_int64(st, 1, flags[i]);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)modseqs[i]);
-		sqlite3_bind_int64(st, 3, id);
-		sqlite3_bind_int64(st, 4, uids[i]);
-		rc = icache_run(c, st, e) < 0 ? -1 : 1;
-	}
+	for (size_t i = 0; rc == 1 && i < n; i++)
+		rc = update_flags(c, id, uids[i], flags[i], modseqs[i], keywords[i], e) < 0 ? -1 : 1;
 	return icache_write_end(c, own, rc < 0 ? -1 : 0, e);
 }
 

@@ -5,7 +5,7 @@
  *
  * Per folder (by its wire name): UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ and
  * the messages it had: for each UID its flags (SUMMARY_* bits), its
- * MODSEQ and its summary (summary.h).  Summaries never change for a UID
+ * keywords, its MODSEQ and its summary (summary.h).  Summaries never change for a UID
  * (RFC 9051 s2.3.1.1: a UID names one message for as long as the
  * UIDVALIDITY lasts), so they are stored as records in chunks of many
  * UIDs (a few hundred blob reads for 100,000 messages); flags change, so
@@ -27,7 +27,7 @@
  *
  * The file: tables meta (format name and schema version), folders (wire,
  * UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ, and counts of summary records and
- * of stale ones), flags (folder, uid, flags, modseq) and chunks (folder,
+ * of stale ones), flags (folder, uid, flags, modseq, keywords) and chunks (folder,
  * first_uid, last_uid, n, data: up to 512 records of increasing UIDs, each
  * a varint UID then summary_record.h).  A put appends chunks (topping up
  * the folder's last one while new UIDs come above it); where one UID has
@@ -76,18 +76,25 @@ struct imap_cache_folder {
 int imap_cache_folder(struct imap_cache *c, const char *wire, struct imap_cache_folder *st_r,
 		      struct err *e);
 
+#define IMAP_CACHE_KEYWORDS_MAX 16384 /* bytes of one message's keywords */
+
 /* One cached message, as imap_cache_load() hands it over. */
 struct imap_cache_msg {
 	uint32_t uid;
 	unsigned flags;            /* SUMMARY_* */
 	uint64_t modseq;
 	struct summary sum;        /* packed (summary_pack): the caller owns it */
+	const char *keywords;      /* separated by spaces, NULL or "": none; at most
+				      IMAP_CACHE_KEYWORDS_MAX bytes.  From
+				      imap_cache_load: NULL or a copy the caller
+				      owns (free) */
 };
 
 /* Every message of folder wire, in UID order, into a new array *msgs_r
- * (free each sum with summary_release, then the array; NULL with *n_r 0
- * when the folder is empty or unknown).  flags and modseq come from the
- * flag row, sum (its own flags included) as it was put.  A record that
+ * (free each sum with summary_release and each keywords with free, then
+ * the array; NULL with *n_r 0 when the folder is empty or unknown).
+ * flags, modseq and keywords come from the flag row, sum (its own flags
+ * included) as it was put.  A record that
  * does not decode, a flag row without a record, a value out of range, or
  * SQLite reporting corruption makes the whole folder suspect: -1 with e
  * (code ERR_PARSE) and nothing returned; the caller then
@@ -119,9 +126,11 @@ int imap_cache_set_state(struct imap_cache *c, const char *wire, uint32_t uidnex
  * summaries stay the caller's. */
 int imap_cache_put(struct imap_cache *c, const char *wire, const struct imap_cache_msg *msgs,
 		   size_t n, struct err *e);
-/* Sets the flags and MODSEQ of existing UIDs (unknown UIDs are ignored). */
+/* Sets the flags, MODSEQ and keywords (NULL: none) of existing UIDs
+ * (unknown UIDs are ignored). */
 int imap_cache_set_flags(struct imap_cache *c, const char *wire, const uint32_t *uids,
-			 const unsigned *flags, const uint64_t *modseqs, size_t n, struct err *e);
+			 const unsigned *flags, const uint64_t *modseqs,
+			 const char *const *keywords, size_t n, struct err *e);
 /* Removes UIDs (expunged, vanished); unknown UIDs and folders are
  * ignored. */
 int imap_cache_remove(struct imap_cache *c, const char *wire, const uint32_t *uids, size_t n,

@@ -18,7 +18,7 @@
  *            K previous-entry  <Enter> <Space> display-message
  *            q quit   x exit (leave without writing changes)
  *            d delete-message  u undelete-message  $ sync-mailbox
- *            N toggle-new  F flag-message  s save-message
+ *            N toggle-new  F flag-message  Y edit-label  s save-message
  *            c change-folder  v view-attachments  l limit
  *            o sort-mailbox  O sort-reverse  t toggle-threads
  *            G fetch-mail
@@ -27,7 +27,7 @@
  *            <Home> ^ top   <End> bottom   j next-undeleted
  *            k previous-undeleted  J next-entry  K previous-entry
  *            q i exit   h display-toggle-weed   ^B list-urls
- *            d u $ N F s c v G as in the index
+ *            d u $ N F Y s c v G as in the index
  *   attach   <Enter> view-attach  m view-mailcap  s save-entry
  *            | pipe-entry
  *   folders  (generic only: <Enter> select-entry opens the folder)
@@ -112,6 +112,7 @@ enum ui_action {
 	UI_ACTION_UNDELETE_MESSAGE,
 	UI_ACTION_TOGGLE_NEW,
 	UI_ACTION_FLAG_MESSAGE,
+	UI_ACTION_EDIT_LABEL,      /* the message's keywords */
 	UI_ACTION_SAVE_MESSAGE,
 	UI_ACTION_SYNC_MAILBOX,
 	UI_ACTION_FETCH_MAIL,

@@ -302,9 +302,12 @@ static void set_flags(struct ui *u, size_t msg, unsigned set, unsigned clear)
 		ui_error(u, _("This folder is read-only."));
 		return;
 	}
+	uint64_t uid = u->folder->msgs[msg].uid;
+	unsigned generation = u->folder->generation;
 	if (u->acct->ops->set_flags(u->folder, &msg, 1, set, clear, &e) < 0)
 		ui_error(u, "%s", e.msg);
 	take_notice(u);
+	ui_view_follow(u, generation, uid);
 }
 
 static void save_message(struct ui *u, size_t msg)
@@ -404,6 +407,10 @@ bool ui_message_action(struct ui *u, enum ui_action a, size_t msg)
 		if (has)
 			set_flags(u, msg, (f & SUMMARY_FLAGGED) ? 0 : SUMMARY_FLAGGED,
 				  (f & SUMMARY_FLAGGED) ? SUMMARY_FLAGGED : 0);
+		return true;
+	case UI_ACTION_EDIT_LABEL:
+		if (has)
+			ui_edit_keywords(u, msg);
 		return true;
 	case UI_ACTION_SAVE_MESSAGE:
 		if (has)

@@ -74,6 +74,23 @@ void ui_view_rebuild(struct ui *u)
 	u->cursor_uid_valid = false;
 }
 
+size_t ui_find_uid(const struct ui *u, uint64_t uid)
+{
+	for (size_t i = 0; u->folder != NULL && i < u->folder->n; i++)
+		if (u->folder->msgs[i].uid == uid)
+			return i;
+	return (size_t)-1;
+}
+
+void ui_view_follow(struct ui *u, unsigned generation, uint64_t uid)
+{
+	if (u->folder == NULL || u->folder->generation == generation)
+		return;
+	u->cursor_uid = uid;
+	u->cursor_uid_valid = true;
+	ui_view_rebuild(u);
+}
+
 /* Remembers the message under the cursor across a folder rebuild. */
 static void remember_cursor(struct ui *u)
 {

@@ -235,14 +235,20 @@ static void list_urls(struct pager *p)
 size_t ui_pager(struct ui *u, size_t msg)
 {
 	struct pager p = { .u = u, .msg = msg, .hit_line = (size_t)-1 };
+	size_t next = (size_t)-1;
 	if (build(&p) < 0)
 		return (size_t)-1; /* not shown (offline and not kept, say): not read */
 	if (!(u->folder->msgs[msg].flags & SUMMARY_READ) && !u->folder->readonly) {
 		struct err e;
 		err_init(&e);
+		uint64_t uid = u->folder->msgs[msg].uid;
+		unsigned generation = u->folder->generation;
 		(void)u->acct->ops->set_flags(u->folder, &msg, 1, SUMMARY_READ, 0, &e);
+		ui_view_follow(u, generation, uid);
+		p.msg = msg = ui_find_uid(u, uid); /* the list may have been rebuilt */
+		if (msg == (size_t)-1)
+			goto out;
 	}
-	size_t next = (size_t)-1;
 	int rows = ui_body_rows();
 	for (;;) {
 		draw(&p);
@@ -317,12 +323,15 @@ size_t ui_pager(struct ui *u, size_t msg)
 		case UI_ACTION_NONE:
 		case UI_ACTION_NOOP:
 			break;
-		default:
+		default: {
+			unsigned generation = u->folder->generation;
 			if (!ui_message_action(u, a, msg))
 				ui_error(u, _("That key does nothing here (? lists the keys)."));
-			if (u->view_generation != u->folder->generation || msg >= u->folder->n)
+			if (u->view_generation != u->folder->generation ||
+			    generation != u->folder->generation || msg >= u->folder->n)
 				goto out; /* the folder was rebuilt under us */
 			break;
+		}
 		}
 	}
 out:

@@ -80,6 +80,12 @@ int ui_keymap_code(int key);
 
 /* Index. */
 void ui_view_rebuild(struct ui *u);
+/* After a backend call that may have rebuilt the folder's list (the
+ * folder's generation was generation before it): the view is rebuilt,
+ * the cursor kept on message uid. */
+void ui_view_follow(struct ui *u, unsigned generation, uint64_t uid);
+/* The index in folder->msgs of message uid, or (size_t)-1. */
+size_t ui_find_uid(const struct ui *u, uint64_t uid);
 /* Limits the index to query (NULL or "": no limit). */
 void ui_apply_limit(struct ui *u, const char *query);
 /* The index line for the open folder: the configured one, else the
@@ -92,6 +98,9 @@ int ui_index_loop(struct ui *u);
 /* Pager: shows message msg; returns the message to show next, or
  * (size_t)-1 to go back to the index. */
 size_t ui_pager(struct ui *u, size_t msg);
+
+/* Y: the keywords of message msg (ui_keywords.c). */
+void ui_edit_keywords(struct ui *u, size_t msg);
 
 /* Attachments of message msg. */
 void ui_attachments(struct ui *u, size_t msg);

@@ -106,6 +106,9 @@ check "the deleted message (Alice's venue options) is gone" \
 check "the flag is in the file as X-Status" sh -c \
 	"grep -A30 '^Subject: Welcome to tern' '$box' | grep -q '^X-Status: F'"
 check "the status line shows 17 messages" wait_for "Msgs:17"
+keys Y
+check "Y on an mbox says it keeps no keywords" \
+	wait_for "This account keeps no keywords (an IMAP account does)."
 
 # Resize.
 "$tmux" -S "$sock" resize-window -t "$session" -x 60 -y 16

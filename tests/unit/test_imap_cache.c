@@ -21,6 +21,8 @@ static char *text(const char *fmt, unsigned v)
 	return strdup(b);
 }
 
+static const char *const keyword_lists[] = { NULL, "$Junk", "todo work", "Urgent $Forwarded" };
+
 /* Message uid's summary, varied so that every field takes several values
  * (NULL and empty strings, an unknown date, negative zones). */
 static struct imap_cache_msg sample(uint32_t uid, unsigned version)
@@ -29,6 +31,7 @@ static struct imap_cache_msg sample(uint32_t uid, unsigned version)
 	memset(&m, 0, sizeof(m));
 	m.uid = uid;
 	m.flags = uid % 32;
+	m.keywords = keyword_lists[(uid + version) % 4];
 	m.modseq = ((uint64_t)1 << 40) + uid * 10 + version;
 	struct summary *s = &m.sum;
 	s->date = uid % 7 == 0 ? SUMMARY_DATE_UNKNOWN : -86400 + (int64_t)uid * 60;
@@ -55,6 +58,8 @@ static void release(struct imap_cache_msg *m, size_t n)
 static void free_loaded(struct imap_cache_msg *m, size_t n)
 {
 	release(m, n);
+	for (size_t i = 0; i < n; i++)
+		free((char *)m[i].keywords);
 	free(m);
 }
 
@@ -67,6 +72,7 @@ static bool same_msg(const struct imap_cache_msg *a, const struct imap_cache_msg
 {
 	const struct summary *x = &a->sum, *y = &b->sum;
 	return a->uid == b->uid && a->flags == b->flags && a->modseq == b->modseq &&
+	       same_text(a->keywords, b->keywords) &&
 	       x->date == y->date && x->zone_minutes == y->zone_minutes && x->size == y->size &&
 	       x->has_attachment == y->has_attachment && x->flags == y->flags &&
 	       same_text(x->from, y->from) && same_text(x->from_address, y->from_address) &&
@@ -82,6 +88,7 @@ struct model {
 	int version[MAXUID + 1];
 	unsigned flags[MAXUID + 1];
 	uint64_t modseq[MAXUID + 1];
+	const char *keywords[MAXUID + 1];
 };
 
 static void model_init(struct model *m)
@@ -100,6 +107,7 @@ static int put_uids(struct imap_cache *c, const char *wire, const uint32_t *uids
 			md->version[uids[i]] = (int)version;
 			md->flags[uids[i]] = m[i].flags;
 			md->modseq[uids[i]] = m[i].modseq;
+			md->keywords[uids[i]] = m[i].keywords;
 		}
 	}
 	struct err e;
@@ -143,6 +151,7 @@ static bool loads_as(struct imap_cache *c, const char *wire, const struct model 
 		struct imap_cache_msg want = sample(uid, (unsigned)md->version[uid]);
 		want.flags = md->flags[uid];
 		want.modseq = md->modseq[uid];
+		want.keywords = md->keywords[uid];
 		good = k < n && same_msg(&m[k], &want) && m[k].sum.strings != NULL;
 		if (!good)
 			diag("message %zu: want UID %u, got UID %u", k, uid, k < n ? m[k].uid : 0);
@@ -264,10 +273,20 @@ static void test_round_trip(void)
 	uint32_t fu[3] = { 5, 1003, 3999 };
 	unsigned ff[3] = { 0, 31, 7 };
 	uint64_t fm[3] = { 1, (uint64_t)1 << 63, 9 };
-	is_int(imap_cache_set_flags(c, "INBOX", fu, ff, fm, 3, &e), 0,
+	const char *fk[3] = { "$NotJunk later", NULL, "x" };
+	ok(md.keywords[1003] != NULL, "(UID 1003 has keywords before)");
+	is_int(imap_cache_set_flags(c, "INBOX", fu, ff, fm, fk, 3, &e), 0,
 	       "set_flags outside begin/commit (an unknown UID among them)");
 	md.flags[5] = 0, md.modseq[5] = 1, md.flags[1003] = 31, md.modseq[1003] = (uint64_t)1 << 63;
-	ok(loads_as(c, "INBOX", &md), "new flags and MODSEQs load, the unknown UID stays unknown");
+	md.keywords[5] = "$NotJunk later", md.keywords[1003] = NULL;
+	ok(loads_as(c, "INBOX", &md),
+	   "new flags, keywords and MODSEQs load, the unknown UID stays unknown");
+	struct imap_cache_msg *lm;
+	size_t ln;
+	ok(imap_cache_load(c, "INBOX", &lm, &ln, &e) == 0 && ln > 5 && lm[0].uid == 1 &&
+	   lm[4].uid == 5 && lm[4].keywords != NULL && strcmp(lm[4].keywords, "$NotJunk later") == 0,
+	   "UID 5 loads with its new keywords");
+	free_loaded(lm, ln);
 
 	/* Remove. */
 	uint32_t gone[4] = { 1, 700, 1599, 3000 };
@@ -510,7 +529,7 @@ static void test_damaged_records(void)
 	ok(imap_cache_reset(c, "INBOX", 1, &e) == 0 && put_range(c, "INBOX", 5, 9, 0, &md) == 0 &&
 	   loads_as(c, "INBOX", &md), "reset makes the folder usable again");
 
-	ok(sql_exec(path, "INSERT INTO flags VALUES((SELECT id FROM folders), 100, 0, 0)") ==
+	ok(sql_exec(path, "INSERT INTO flags VALUES((SELECT id FROM folders), 100, 0, 0, '')") ==
 	   SQLITE_OK, "a flag row without a summary record");
 	(void)loaded_count(c, "INBOX", &rc, &code);
 	ok(rc == -1 && code == ERR_PARSE, "load fails with ERR_PARSE");
@@ -525,6 +544,24 @@ static void test_damaged_records(void)
 	   "a UID beyond 32 bits");
 	(void)loaded_count(c, "INBOX", &rc, &code);
 	ok(rc == -1 && code == ERR_PARSE, "load fails with ERR_PARSE");
+	static const char *const bad_keywords[] = {
+		"UPDATE flags SET keywords = x'6b77' WHERE uid = 3",
+		"UPDATE flags SET keywords = CAST(x'6b0077' AS TEXT) WHERE uid = 3",
+		"UPDATE flags SET keywords = printf('%.*c', 16385, 'k') WHERE uid = 3",
+	};
+	for (size_t i = 0; i < sizeof(bad_keywords) / sizeof(bad_keywords[0]); i++) {
+		ok(imap_cache_reset(c, "INBOX", 1, &e) == 0 &&
+		   put_range(c, "INBOX", 1, 40, 0, &md) == 0 && loads_as(c, "INBOX", &md) &&
+		   sql_exec(path, bad_keywords[i]) == SQLITE_OK, "reset; then %s", bad_keywords[i]);
+		(void)loaded_count(c, "INBOX", &rc, &code);
+		ok(rc == -1 && code == ERR_PARSE, "load fails with ERR_PARSE (keywords not text, "
+		   "with a NUL, or too long)");
+	}
+	ok(imap_cache_reset(c, "INBOX", 1, &e) == 0 && put_range(c, "INBOX", 1, 40, 0, &md) == 0 &&
+	   sql_exec(path, "UPDATE flags SET keywords = printf('%.*c', 16384, 'k') WHERE uid = 3") ==
+	   SQLITE_OK, "reset; keywords of 16384 bytes");
+	(void)loaded_count(c, "INBOX", &rc, &code);
+	is_int(rc, 0, "load takes keywords of IMAP_CACHE_KEYWORDS_MAX bytes");
 	ok(imap_cache_reset(c, "INBOX", 1, &e) == 0 && put_range(c, "INBOX", 1, 40, 0, &md) == 0,
 	   "reset");
 

@@ -332,6 +332,22 @@ static void test_flags(void)
 	   "FLAGS: two lists is an error");
 	is_str(imap_resp_flag_name(IMAP_FLAG_NOTJUNK), "$NotJunk", "flag name: $NotJunk");
 	is_str(imap_resp_flag_name(1u << 20), NULL, "flag name: an unknown bit is NULL");
+
+	static const struct { const char *w; bool valid; } kw[] = {
+		{ "work", true }, { "$Junk", true }, { "a-b.c_d+e:f/g&h", true },
+		{ "", false }, { "\\Seen", false }, { "a\\b", false }, { "b(", false },
+		{ "a b", false }, { "x)", false }, { "{3}", false }, { "50%", false },
+		{ "a*", false }, { "\"q\"", false }, { "a]", false }, { "tab\t", false },
+		{ "gr\xc3\xbc\xc3\x9f", false }, { "del\x7f", false },
+	};
+	for (size_t i = 0; i < sizeof(kw) / sizeof(kw[0]); i++)
+		is_int(imap_resp_keyword_valid(kw[i].w, strlen(kw[i].w)), kw[i].valid,
+		       "keyword_valid: \"%s\"", kw[i].w);
+	char longest[IMAP_FLAG_KEYWORD_MAX + 1];
+	memset(longest, 'k', sizeof(longest));
+	ok(imap_resp_keyword_valid(longest, IMAP_FLAG_KEYWORD_MAX) &&
+	   !imap_resp_keyword_valid(longest, IMAP_FLAG_KEYWORD_MAX + 1),
+	   "keyword_valid: %d bytes at most", IMAP_FLAG_KEYWORD_MAX);
 }
 
 static void test_enabled(void)

@@ -28,7 +28,7 @@ static void reset_msg(void)
 		.to = (char *)"Bob Smith", .subject = (char *)"Hello",
 		.size = 4300,
 	};
-	msg = (struct be_msg){ &sum, 0, 1 };
+	msg = (struct be_msg){ .sum = &sum, .flags = 0, .uid = 1 };
 }
 
 /* The line of msg under fmt (static; "<error: ...>" if it does not
@@ -177,6 +177,23 @@ static void test_sizes(void)
 	reset_msg();
 }
 
+static void test_keywords(void)
+{
+	is_str(line("<%g>"), "<>", "%%g without keywords (NULL) shows nothing");
+	msg.keywords = "";
+	is_str(line("<%-4g>"), "<    >", "%%g with an empty list shows nothing, padded");
+	msg.keywords = "$Junk todo work";
+	is_str(line("[%g]"), "[$Junk todo work]", "%%g: the keywords, separated by spaces");
+	is_str(line("[%-10.10g]"), "[$Junk todo]", "%%-10.10g cuts them to 10 columns");
+	is_str(line("[%18g]"), "[   $Junk todo work]", "%%18g pads them on the left");
+	msg.keywords = "a\x1b[2Jb\x9b\xe2\x80\xae";
+	const char *l = line("%g");
+	ok(strchr(l, 0x1b) == NULL && strstr(l, "\xe2\x80\xae") == NULL &&
+	   strstr(l, "\xe2\x90\x9b[2Jb") != NULL,
+	   "%%g is sanitised: controls become pictures, a bidi override goes");
+	reset_msg();
+}
+
 /* ----------------------------------------------------- widths, columns */
 
 static void test_widths(void)
@@ -307,6 +324,7 @@ static void test_errors(void)
 		{ "%?l?%4l&%4c?", "index format: %? is not supported (column 1)",
 		  "conditionals are refused" },
 		{ "%s%>-", "index format: %> is not supported (column 3)", "fill codes are refused" },
+		{ "%g %G", "index format: unknown code %G at column 4", "%g, not %G" },
 		{ "%1001C", "index format: width over 1000 at column 1", "a width over the cap" },
 		{ "%.99999999999999999999999C", "index format: width over 1000 at column 1",
 		  "a huge precision does not overflow" },
@@ -340,6 +358,7 @@ int main(void)
 	test_dates();
 	test_people_and_subject();
 	test_sizes();
+	test_keywords();
 	test_widths();
 	test_sanitised();
 	test_default_format();

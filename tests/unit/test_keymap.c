@@ -113,6 +113,7 @@ static const struct {
 	{ UI_SCREEN_INDEX, "$", UI_ACTION_SYNC_MAILBOX },
 	{ UI_SCREEN_INDEX, "N", UI_ACTION_TOGGLE_NEW },
 	{ UI_SCREEN_INDEX, "F", UI_ACTION_FLAG_MESSAGE },
+	{ UI_SCREEN_INDEX, "Y", UI_ACTION_EDIT_LABEL },
 	{ UI_SCREEN_INDEX, "s", UI_ACTION_SAVE_MESSAGE },
 	{ UI_SCREEN_INDEX, "c", UI_ACTION_CHANGE_FOLDER },
 	{ UI_SCREEN_INDEX, "v", UI_ACTION_VIEW_ATTACHMENTS },
@@ -142,6 +143,7 @@ static const struct {
 	{ UI_SCREEN_PAGER, "^B", UI_ACTION_LIST_URLS },
 	{ UI_SCREEN_PAGER, "d", UI_ACTION_DELETE_MESSAGE },
 	{ UI_SCREEN_PAGER, "F", UI_ACTION_FLAG_MESSAGE },
+	{ UI_SCREEN_PAGER, "Y", UI_ACTION_EDIT_LABEL },
 	{ UI_SCREEN_PAGER, "v", UI_ACTION_VIEW_ATTACHMENTS },
 	{ UI_SCREEN_PAGER, "?", UI_ACTION_HELP },
 	{ UI_SCREEN_PAGER, "^L", UI_ACTION_REDRAW_SCREEN },
@@ -338,6 +340,7 @@ static void test_errors(void)
 	bad_directive("generic d delete-message",
 		      "'delete-message' is not available on screen 'generic'");
 	bad_directive("index d view-mailcap", "'view-mailcap' is not available");
+	bad_directive("attach Y edit-label", "'edit-label' is not available on screen 'attach'");
 	bad_directive("index d DELETE", "unknown action 'DELETE'");
 	bad_directive("index d xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
 		      "longer than 63");
@@ -366,6 +369,10 @@ static void test_names(void)
 	       "help's description");
 	ok(keymap_action_from_name("flag", &a) == 0 && a == UI_ACTION_FLAG_MESSAGE,
 	   "flag is an alias of flag-message");
+	ok(keymap_action_from_name("edit-label", &a) == 0 && a == UI_ACTION_EDIT_LABEL,
+	   "mutt's edit-label edits the keywords");
+	is_str(keymap_action_description(UI_ACTION_EDIT_LABEL),
+	       "edit the message's keywords (labels)", "edit-label's description");
 	ok(keymap_action_from_name("imap-fetch-mail", &a) == 0 &&
 	   a == UI_ACTION_FETCH_MAIL, "mutt's imap-fetch-mail is fetch-mail");
 	is_int(keymap_action_from_name("", &a), -1, "the empty name is no action");
@@ -411,6 +418,14 @@ static void test_list(void)
 	       "first key of next-entry prefers printable J over <Down>");
 	is_int(keymap_first_key(km, UI_SCREEN_PAGER, UI_ACTION_LIMIT), -1,
 	       "no key limits in the pager");
+	/* What the help screen (ui_help) shows: Y edit-label in both. */
+	for (int s = UI_SCREEN_INDEX; s <= UI_SCREEN_PAGER; s++) {
+		n = keymap_list(km, (enum ui_screen)s, list, KEYMAP_KEYS);
+		bool has_y = false;
+		for (size_t i = 0; i < n; i++)
+			has_y |= list[i].key == 'Y' && list[i].action == UI_ACTION_EDIT_LABEL;
+		ok(has_y, "the %s's help lists Y edit-label", keymap_screen_name((enum ui_screen)s));
+	}
 	keymap_free(&km);
 }
 

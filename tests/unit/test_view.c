@@ -55,7 +55,7 @@ static void fixture_init(void)
 			.message_id = (char *)f->id, .references = (char *)f->refs,
 			.size = f->size,
 		};
-		msgs[i] = (struct be_msg){ &sums[i], 0, 100 + i };
+		msgs[i] = (struct be_msg){ &sums[i], 0, 100 + i, NULL };
 	}
 }
 
@@ -317,7 +317,7 @@ static void test_deep_tree(void)
 		s[i] = (struct summary){ .date = (int64_t)i * 10, .from = (char *)"x",
 			.subject = (char *)"deep", .message_id = ids[i],
 			.references = i ? refs[i] : NULL };
-		m[i] = (struct be_msg){ &s[i], 0, i };
+		m[i] = (struct be_msg){ &s[i], 0, i, NULL };
 	}
 	struct view v;
 	struct view_options opt = { .sort = VIEW_SORT_THREAD };
@@ -390,7 +390,7 @@ static void big_init(struct big *b)
 			.message_id = id, .references = ref[0] ? ref : NULL,
 			.size = (size_t)(rnd(&st) % 100000),
 		};
-		b->msgs[i] = (struct be_msg){ &b->sums[i], 0, i };
+		b->msgs[i] = (struct be_msg){ &b->sums[i], 0, i, NULL };
 	}
 }
 
