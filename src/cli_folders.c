@@ -76,17 +76,22 @@ int cli_folders(const struct cfg_account *acct, struct logger *lg, struct err *e
 	if (state_dir == NULL)
 		return -1;
 	struct cli_hooks h;
-	struct be_imap_link *l;
-	int rc = be_imap_connect(&l, acct, state_dir, cli_hooks_init(&h), lg, e);
+	struct be_account *a = NULL;
+	int rc = be_imap_open(&a, acct, state_dir, cli_hooks_init(&h), lg, e);
 	free(state_dir);
 	struct be_folder_info *v = NULL;
 	size_t n = 0;
 	if (rc == 0)
-		rc = be_imap_folders(l, true, &v, &n, e);
-	be_imap_disconnect(&l);
+		rc = a->ops->list_folders(a, &v, &n, e);
+	bool offline = rc == 0 && a->offline;
+	if (a != NULL)
+		a->ops->close_account(&a);
 	cli_hooks_finish(&h);
 	if (rc < 0)
 		return -1;
+	if (offline)
+		fprintf(stderr, _("tern: %s cannot be reached: the folders are as they were last "
+				  "seen\n"), acct->host);
 	print(v, n);
 	be_folder_list_free(&v, n);
 	return 0;

@@ -807,6 +807,7 @@ int be_imap_open(struct be_account **a_r, const struct cfg_account *acct,
 	a->name = xstrdup(acct->name);
 	a->caps = imap_ops.caps;
 	a->priv = acc;
+	a->offline = acc->offline_why[0] != '\0';
 	*a_r = a;
 	return 0;
 }

@@ -138,6 +138,8 @@ struct be_account {
 	void *priv;
 	void *ext;         /* a backend built on another one keeps its own
 			      state here (be_pop3 over be_mbox) */
+	bool offline;         /* opened without its server (it could not be
+				 reached): what was kept is shown */
 	bool background_load; /* set by a caller that calls check() whenever it
 				 is idle (the reader): a long open may then
 				 return with the newest messages only, and

@@ -5,7 +5,8 @@
 # UTF-7 names decoded (Entwürfe, 日本語) and the counts that client reads;
 # implicit TLS and STARTTLS, SCRAM and the LOGIN command; the protocol log
 # without the password; tern search run on the server; clear errors for a
-# wrong password, a closed port and a certificate for another name.
+# wrong password, a closed port (with the list kept from before, and
+# without) and a certificate for another name.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "${top_srcdir:-.}/tests/server/lib-imap.sh"
 export XDG_STATE_HOME="$scratch/state" XDG_CACHE_HOME="$scratch/cache"
@@ -123,7 +124,12 @@ check "saying it is not trusted, with the fingerprint line" grep -q "tls_fingerp
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 account "tls = none" "allow_plaintext = yes"
 sed -i "s/^port = .*/port = $port/" "$conf"
+folders >"$scratch/out"; rc=$?
+check "a closed port, the folders listed before: as last seen (exit $rc)" sh -c \
+	"[ $rc -eq 0 ] && grep -q '^Archive/2024 ' '$scratch/out'"
+check "with a warning" grep -q "cannot be reached: the folders are as they were last seen" "$scratch/err"
+rm -rf "$scratch/cache"
 folders >/dev/null; rc=$?
-check "a closed port fails (exit 3)" [ "$rc" -eq 3 ]
+check "a closed port and nothing kept fails (exit 3)" [ "$rc" -eq 3 ]
 check "saying the connection was refused" grep -qi "refused" "$scratch/err"
 done_testing
