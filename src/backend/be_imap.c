@@ -94,12 +94,18 @@ static int session(struct be_imap_link *l, const char *pin, struct conn_cert *ce
 		rc = imap_enable(l->p, IMAP_CAP_CONDSTORE | IMAP_CAP_QRESYNC | IMAP_CAP_UTF8_ACCEPT,
 				 e);
 	/* RFC 2971: the program's name and version, nothing about the
-	 * person or the machine; a server that refuses it loses nothing. */
+	 * person or the machine; a server that refuses it loses nothing.
+	 * A session that ended meanwhile (a drop, a BYE) ends here, with
+	 * its own reason rather than a later "unusable" one. */
 	if (rc == 0 && imap_has(l->p, IMAP_CAP_ID)) {
-		struct err ignored;
-		err_init(&ignored);
-		(void)imap_simple(l->p, "ID", "(\"name\" \"tern\" \"version\" \"" PACKAGE_VERSION "\")",
-				  NULL, NULL, &ignored);
+		struct err id_err;
+		err_init(&id_err);
+		if (imap_simple(l->p, "ID", "(\"name\" \"tern\" \"version\" \"" PACKAGE_VERSION "\")",
+				NULL, NULL, &id_err) < 0 &&
+		    (imap_state(l->p) == IMAP_STATE_ERROR || imap_state(l->p) == IMAP_STATE_LOGOUT)) {
+			*e = id_err;
+			rc = -1;
+		}
 	}
 	if (rc < 0) {
 		imap_free(&l->p);
