@@ -166,6 +166,11 @@ int be_imap_cache_resync(struct be_folder *f, const struct imap_cache_folder *st
 	return 0;
 }
 
+void be_imap_cache_resync_failed(struct imap_folder *x, const struct imap_cache_folder *st)
+{
+	x->highestmodseq = x->uidvalidity == st->uidvalidity ? st->highestmodseq : 0;
+}
+
 void be_imap_cache_flush(struct imap_folder *x)
 {
 	if (x->cache == NULL || x->uidvalidity == 0 || !x->sorted)

@@ -372,6 +372,7 @@ int be_imap_open_folder(struct be_account *a, const char *name, bool readonly,
 		rc = be_imap_cache_resync(f, &st, e);
 	if (rc < 0) {
 		err_prefix(e, "%s", f->name);
+		be_imap_cache_resync_failed(x, &st);
 		be_imap_close_folder(&f);
 		return -1;
 	}

@@ -61,6 +61,7 @@ int be_imap_reconnect_folder(struct be_folder *f, unsigned *changes_r, struct er
 	err_init(&re);
 	x->idle_since = 0;
 	int rc = be_imap_reconnect(x->link, &re);
+	bool resynced = rc == 0;   /* the folder may change from here on */
 	if (rc == 0)
 		rc = be_imap_select(x, x->wire, x->read_only, &st, &re);
 	if (rc == 0)
@@ -71,6 +72,10 @@ int be_imap_reconnect_folder(struct be_folder *f, unsigned *changes_r, struct er
 		notice(f, _("Offline; trying again in %u s (%s)."), x->backoff, re.msg);
 		(void)e;
 		f->offline = true;
+		/* What arrived is kept, but not the HIGHESTMODSEQ the server
+		 * announced: only a whole resynchronisation reaches it. */
+		if (resynced)
+			be_imap_cache_resync_failed(x, &st);
 		return 0;
 	}
 	f->offline = false;

@@ -123,6 +123,10 @@ void be_imap_cache_select_args(const struct imap_folder *x, const struct imap_ca
 			       struct imap_cmd *c);
 int be_imap_cache_resync(struct be_folder *f, const struct imap_cache_folder *st,
 			 struct err *e);
+/* After a SELECT or resynchronisation that failed part-way: HIGHESTMODSEQ
+ * goes back to what was synchronised (st's; none for a new UIDVALIDITY),
+ * so that the cache never records changes that never came as seen. */
+void be_imap_cache_resync_failed(struct imap_folder *x, const struct imap_cache_folder *st);
 void be_imap_cache_flush(struct imap_folder *x);
 /* A removed UID, for the cache. */
 void be_imap_gone(struct imap_folder *x, uint32_t uid);
