@@ -138,7 +138,8 @@ int be_imap_fetch_from_uid(struct be_folder *f, uint32_t lo, struct err *e)
 	snprintf(args, sizeof(args), "%u:* %s", lo, BE_IMAP_SUMMARY_ITEMS_FOR(x->link->p));
 	/* "lo:*" names the last message even when it is below lo (RFC 9051
 	 * s9 seq-range): the lookup by UID keeps it from being added twice. */
-	int rc = uid_fetch(x, args, e);
+	be_imap_adding_begin(x);
+	int rc = be_imap_adding_end(x, uid_fetch(x, args, e));
 	be_imap_sort(x);
 	return rc;
 }

@@ -114,6 +114,28 @@ static void add_message(struct imap_folder *x, const struct imap_fetch *fe)
 	m->modseq = fe->modseq;
 	m->cache_new = true;
 	x->sorted = false;
+	x->added++;
+}
+
+void be_imap_adding_begin(struct imap_folder *x)
+{
+	x->adding = true;
+	x->added = 0;
+}
+
+int be_imap_adding_end(struct imap_folder *x, int rc)
+{
+	/* Added messages are the last ones: from the first add on the list
+	 * is unsorted, and then only VANISHED removes (counting those of
+	 * them it takes), expunge_seq does not. */
+	if (rc < 0 && x->added <= x->n) {
+		for (size_t i = x->n - x->added; i < x->n; i++)
+			msg_release(&x->msgs[i]);
+		x->n -= x->added;
+	}
+	x->adding = false;
+	x->added = 0;
+	return rc;
 }
 
 /* New flags (and MODSEQ) of m. */
@@ -140,7 +162,8 @@ static int on_fetch(struct imap_folder *x, const struct imap_response *r, struct
 	 * does not say that every change below it was seen.) */
 	if (fe.present & IMAP_FETCH_UID) {
 		struct imap_msg *m = x->sorted ? by_uid(x, fe.uid, NULL) : NULL;
-		if (m == NULL && (fe.present & (IMAP_FETCH_ENVELOPE | IMAP_FETCH_RFC822_SIZE)))
+		if (m == NULL && x->adding &&
+		    (fe.present & (IMAP_FETCH_ENVELOPE | IMAP_FETCH_RFC822_SIZE)))
 			add_message(x, &fe);
 		else if (m != NULL && (fe.present & IMAP_FETCH_FLAGS))
 			new_flags(x, m, &fe);
@@ -171,9 +194,11 @@ static void expunge_seq(struct imap_folder *x, uint32_t seq)
  * session's EXISTS counted (RFC 7162 s3.2.10), the others now. */
 static void vanished(struct imap_folder *x, const struct imap_seqset *uids, bool earlier)
 {
-	size_t k = 0;
+	size_t k = 0, first_added = x->n - x->added;
 	for (size_t i = 0; i < x->n; i++) {
 		if (imap_seqset_contains(uids, x->msgs[i].uid)) {
+			if (i >= first_added)
+				x->added--;
 			be_imap_gone(x, x->msgs[i].uid);
 			msg_release(&x->msgs[i]);
 			x->removed = true;
@@ -278,6 +303,14 @@ void be_imap_sort(struct imap_folder *x)
 	sort_msgs(x);
 }
 
+/* A summary fetch that failed: the list is as it was before. */
+static int summaries_failed(struct imap_folder *x, bool was_sorted)
+{
+	be_imap_adding_end(x, -1);
+	x->sorted = was_sorted;
+	return -1;
+}
+
 /* Summaries of messages by sequence number, newest first, in chunks
  * with FETCH_WINDOW in flight, reporting progress. */
 int be_imap_fetch_summaries(struct be_folder *f, uint32_t from_seq, struct err *e)
@@ -291,7 +324,9 @@ int be_imap_fetch_summaries(struct be_folder *f, uint32_t from_seq, struct err *
 	uint64_t total = top >= from_seq ? top - from_seq + 1 : 0, done = 0;
 	char what[300];
 	snprintf(what, sizeof(what), _("Reading %s"), f->name);
+	bool was_sorted = x->sorted;
 	x->sorted = false;
+	be_imap_adding_begin(x);
 	while (next_hi >= from_seq || in_flight > 0) {
 		while (next_hi >= from_seq && next_hi > 0 && in_flight < FETCH_WINDOW) {
 			uint32_t lo = next_hi >= from_seq + FETCH_CHUNK - 1 ? next_hi - FETCH_CHUNK + 1
@@ -305,7 +340,7 @@ int be_imap_fetch_summaries(struct be_folder *f, uint32_t from_seq, struct err *
 			int rc = imap_send(p, &c, be_imap_untagged, x, &tags[(head + in_flight) % FETCH_WINDOW], e);
 			imap_cmd_release(&c);
 			if (rc < 0)
-				return -1;
+				return summaries_failed(x, was_sorted);
 			in_flight++;
 			done += next_hi - lo + 1;
 			next_hi = lo - 1;
@@ -313,7 +348,7 @@ int be_imap_fetch_summaries(struct be_folder *f, uint32_t from_seq, struct err *
 		if (in_flight == 0)
 			break;
 		if (imap_wait(p, tags[head], be_imap_untagged, x, e) < 0)
-			return -1;
+			return summaries_failed(x, was_sorted);
 		head = (head + 1) % FETCH_WINDOW;
 		in_flight--;
 		const struct ui_hooks *ui = f->account->ui;
@@ -321,6 +356,7 @@ int be_imap_fetch_summaries(struct be_folder *f, uint32_t from_seq, struct err *
 		    !ui->progress(ui->ctx, what, done - in_flight * FETCH_CHUNK, total, "messages"))
 			x->cancelled = true;
 	}
+	be_imap_adding_end(x, 0);
 	sort_msgs(x);
 	return 0;
 }
@@ -590,7 +626,7 @@ static bool pushed(const struct imap_folder *x)
 	return poll(&pfd, 1, 0) > 0;
 }
 
-int be_imap_check(struct be_folder *f, unsigned *changes_r, struct err *e)
+static int check_server(struct be_folder *f, unsigned *changes_r, struct err *e)
 {
 	struct imap_folder *x = f->priv;
 	*changes_r = 0;
@@ -624,6 +660,17 @@ int be_imap_check(struct be_folder *f, unsigned *changes_r, struct err *e)
 		for (size_t i = 0; i < x->n; i++)
 			f->msgs[i].flags = x->msgs[i].flags;
 	return 0;
+}
+
+int be_imap_check(struct be_folder *f, unsigned *changes_r, struct err *e)
+{
+	if (check_server(f, changes_r, e) == 0)
+		return 0;
+	/* Cut short: whatever the untagged data changed (a summary fetch
+	 * takes back what it added, but the array may have moved), the
+	 * core's list must not point into freed memory. */
+	be_imap_publish(f);
+	return -1;
 }
 
 static int per_piece(struct imap_folder *x, const char *verb, const struct imap_seqset *set,
@@ -796,6 +843,7 @@ static int fetch_uids(struct imap_folder *x, const struct imap_seqset *uids, str
 	size_t from = 0;
 	int rc = 0;
 	x->sorted = false;
+	be_imap_adding_begin(x);
 	while (rc == 0 && from < uids->n) {
 		buf_reset(&text);
 		if (imap_seqset_format(uids, &from, SET_TEXT_MAX, &text) == 0)
@@ -808,6 +856,7 @@ static int fetch_uids(struct imap_folder *x, const struct imap_seqset *uids, str
 		imap_cmd_release(&c);
 	}
 	buf_release(&text);
+	be_imap_adding_end(x, rc);
 	sort_msgs(x);
 	return rc;
 }

@@ -61,7 +61,7 @@ int be_imap_reconnect_folder(struct be_folder *f, unsigned *changes_r, struct er
 	err_init(&re);
 	x->idle_since = 0;
 	int rc = be_imap_reconnect(x->link, &re);
-	bool resynced = rc == 0;   /* the folder may change from here on */
+	bool resynced = rc == 0;   /* the list may change from here on */
 	if (rc == 0)
 		rc = be_imap_select(x, x->wire, x->read_only, &st, &re);
 	if (rc == 0)
@@ -72,10 +72,14 @@ int be_imap_reconnect_folder(struct be_folder *f, unsigned *changes_r, struct er
 		notice(f, _("Offline; trying again in %u s (%s)."), x->backoff, re.msg);
 		(void)e;
 		f->offline = true;
-		/* What arrived is kept, but not the HIGHESTMODSEQ the server
-		 * announced: only a whole resynchronisation reaches it. */
-		if (resynced)
+		/* A resynchronisation cut short may have changed the list
+		 * (flags, VANISHED, a new UIDVALIDITY): it is shown as it is
+		 * now, and its HIGHESTMODSEQ is not taken as reached. */
+		if (resynced) {
 			be_imap_cache_resync_failed(x, &st);
+			*changes_r = BE_CHANGE_REBUILT;
+			be_imap_publish(f);
+		}
 		return 0;
 	}
 	f->offline = false;

@@ -78,6 +78,8 @@ struct imap_folder {
 	size_t n, cap;
 	bool sorted;               /* msgs in UID order, one per message */
 	bool grew, removed, flags_changed, cancelled;
+	bool adding;               /* a summary fetch runs: unknown UIDs are added */
+	size_t added;              /* messages it added (the last ones of msgs) */
 	time_t idle_since;         /* when IDLE began; 0: not idling */
 	struct imap_cache *cache;  /* the account's, or NULL */
 	uint32_t *gone;            /* UIDs removed since the cache was written */
@@ -132,6 +134,13 @@ void be_imap_cache_flush(struct imap_folder *x);
 void be_imap_gone(struct imap_folder *x, uint32_t uid);
 /* Summaries of messages by sequence number from from_seq on (be_imap_folder.c). */
 int be_imap_fetch_summaries(struct be_folder *f, uint32_t from_seq, struct err *e);
+/* Around a command that fetches summaries: only then does a FETCH of a
+ * UID not known add a message (unsolicited data never grows the list).
+ * A fetch that failed (rc < 0) takes back what it added, so that a list
+ * cut short -- fetched newest first, or out of order -- never leaves a gap
+ * for the cache to keep; it is fetched again once the folder is back. */
+void be_imap_adding_begin(struct imap_folder *x);
+int be_imap_adding_end(struct imap_folder *x, int rc);
 /* Summaries of the messages with UIDs from lo on (new mail). */
 int be_imap_fetch_from_uid(struct be_folder *f, uint32_t lo, struct err *e);
 void be_imap_sort(struct imap_folder *x);
