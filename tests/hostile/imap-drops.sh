@@ -99,13 +99,6 @@ good() {
 		for ((i = 5; i <= last; i++)); do expects $i; echo "send ${replies[$i]}"; done
 	fi
 }
-iconfig() {
-	{
-		printf '[account h]\nmode = imap\nhost = 127.0.0.1\nport = %s\n' "$port"
-		printf 'tls = none\nallow_plaintext = yes\nuser = u\npassword_command = echo pw\n'
-	} > "$scratch/tern.conf"
-	chmod 600 "$scratch/tern.conf"
-}
 # run STEP...: fakesrv on these steps, then the piped listing against it:
 # rc (tern's status), st (fakesrv's), out (the listing), err, log (trace).
 run() {

@@ -1,4 +1,4 @@
-# Shared by the tern fetch tests against fakesrv: sourced after
+# Shared by the tests of tern against fakesrv (POP3 fetch, IMAP): sourced after
 # tests/lib.sh.  Starts nothing by itself; every fakesrv it starts is
 # killed on exit (by PID), and the scratch directory removed.
 tern=$(cd "$(dirname "$TERN")" && pwd)/$(basename "$TERN")
@@ -26,6 +26,14 @@ config() { # config [EXTRA...]
 		printf '[account h]\nmode = pop3\nhost = 127.0.0.1\nport = %s\n' "$port"
 		printf 'tls = none\nallow_plaintext = yes\nuser = u\npassword_command = echo pw\n'
 		printf 'mbox = %s/h.mbox\n' "$scratch"
+		for l in "$@"; do printf '%s\n' "$l"; done
+	} > "$scratch/tern.conf"
+	chmod 600 "$scratch/tern.conf"
+}
+iconfig() { # iconfig [EXTRA...]: an IMAP account on the fakesrv port
+	{
+		printf '[account h]\nmode = imap\nhost = 127.0.0.1\nport = %s\n' "$port"
+		printf 'tls = none\nallow_plaintext = yes\nuser = u\npassword_command = echo pw\n'
 		for l in "$@"; do printf '%s\n' "$l"; done
 	} > "$scratch/tern.conf"
 	chmod 600 "$scratch/tern.conf"
