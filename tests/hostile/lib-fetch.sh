@@ -10,11 +10,13 @@ trap 'for p in $pids; do kill -9 $p 2>/dev/null; done; rm -rf "$scratch"' EXIT I
 export XDG_STATE_HOME="$scratch/state" XDG_CACHE_HOME="$scratch/cache"
 
 # serve STEP...: starts fakesrv on a script of these steps (one per
-# argument; \r\n inside them are fakesrv's escapes); sets port and srv_pid.
+# argument; \r\n inside them are fakesrv's escapes), with the options in
+# the array serve_opts (-c CERT -k KEY for TLS); sets port and srv_pid.
+serve_opts=()
 serve() {
 	printf '%s\n' "$@" > "$scratch/script"
 	rm -f "$scratch/port"
-	"$fakesrv" -t 20 "$scratch/script" > "$scratch/port" 2>"$scratch/srv.err" &
+	"$fakesrv" -t 20 "${serve_opts[@]}" "$scratch/script" > "$scratch/port" 2>"$scratch/srv.err" &
 	srv_pid=$!
 	pids="$pids $srv_pid"
 	i=0
