@@ -9,8 +9,12 @@
  * "<0.N>").  The message is then put back together with the boundaries
  * of its multiparts: every part is there with its header, attachments
  * with an empty body.  A structure that cannot be rebuilt so (a multipart
- * without a boundary, more parts than one FETCH response may carry) is
- * fetched whole instead. */
+ * without a boundary, more parts than one FETCH response may carry), or
+ * that cannot be used at all (malformed, or past the caps of imap_body.h:
+ * deeper than 20, more than 1,000 parts -- a digest may be that big) is
+ * fetched whole instead, for the MIME parser and its own caps.  A response
+ * the IMAP parser cannot read (unbalanced parentheses) is no structure
+ * but a broken session: that error stands. */
 #include "config.h"
 
 #include "be_imap_private.h"
@@ -192,12 +196,19 @@ int be_imap_fetch_display(struct imap_folder *x, uint32_t uid, struct buf *out, 
 	d.out = &crlf;
 	*whole_r = false;
 	int rc = uid_fetch(&d, "(UID BODYSTRUCTURE)", e);
-	if (rc == 0 && !d.have_body)
+	if (rc < 0 && e->scope == ERR_MESSAGE && (e->code == ERR_PARSE || e->code == ERR_LIMIT)) {
+		log_warn(x->link->lg, "imap %s: UID %u: %s; fetching the whole message",
+			 x->link->acct->name, uid, e->msg);
+		err_init(e);
+		rc = 0;
+		*whole_r = true;
+	}
+	if (rc == 0 && !*whole_r && !d.have_body)
 		rc = err_set(e, ERR_MESSAGE, ERR_NOTFOUND,
 			     _("the message is no longer on the server"));
-	if (rc == 0 && plan(&d.body, &items) < 0)
+	if (rc == 0 && !*whole_r && plan(&d.body, &items) < 0)
 		*whole_r = true; /* the caller fetches it whole */
-	else if (rc == 0)
+	else if (rc == 0 && !*whole_r)
 		rc = uid_fetch(&d, items.data, e);
 	if (rc == 0 && !*whole_r && (!d.got || d.missing))
 		*whole_r = true;

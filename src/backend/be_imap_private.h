@@ -109,7 +109,8 @@ int be_imap_check(struct be_folder *f, unsigned *changes_r, struct err *e);
 int be_imap_sync(struct be_folder *f, bool expunge, struct err *e);
 /* The message uid for display (be_imap_body.c) into out, LF line ends:
  * every part's header, text parts' bodies (long ones cut), attachments
- * empty.  *whole_r: the structure cannot be rebuilt so -- fetch it whole. */
+ * empty.  *whole_r: the structure cannot be rebuilt so, or the server's
+ * BODYSTRUCTURE cannot be used (malformed, past a cap) -- fetch it whole. */
 int be_imap_fetch_display(struct imap_folder *x, uint32_t uid, struct buf *out, bool *whole_r,
 			  struct err *e);
 int be_imap_copy(struct be_folder *f, const size_t *idx, size_t n, const char *dest, bool move,
