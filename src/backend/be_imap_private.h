@@ -133,7 +133,7 @@ void be_imap_cache_resync_failed(struct imap_folder *x, const struct imap_cache_
 void be_imap_cache_flush(struct imap_folder *x);
 /* A removed UID, for the cache. */
 void be_imap_gone(struct imap_folder *x, uint32_t uid);
-/* Summaries of messages by sequence number from from_seq on (be_imap_folder.c). */
+/* Summaries of messages by sequence number from from_seq on (be_imap_summary.c). */
 int be_imap_fetch_summaries(struct be_folder *f, uint32_t from_seq, struct err *e);
 /* Around a command that fetches summaries: only then does a FETCH of a
  * UID not known add a message (unsolicited data never grows the list).
