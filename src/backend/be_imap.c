@@ -477,7 +477,9 @@ static int wait_fd(struct be_folder *f)
 		return -1;
 	struct err e;
 	err_init(&e);
-	if (!imap_idling(p) && imap_idle_start(p, be_imap_untagged, x, &e) < 0)
+	int rc = imap_idling(p) ? 0 : imap_idle_start(p, be_imap_untagged, x, &e);
+	be_imap_settle(f);
+	if (rc < 0)
 		return -1;
 	x->idle_since = x->idle_since ? x->idle_since : time(NULL);
 	return conn_fd(x->link->io.c);

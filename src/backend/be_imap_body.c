@@ -305,5 +305,6 @@ int be_imap_fetch_part(struct be_folder *f, size_t i, const char *part, struct b
 	imap_cmd_release(&c);
 	if (rc == 0 && !d.got)
 		rc = err_set(e, ERR_MESSAGE, ERR_NOTFOUND, _("the server sent no part %s"), part);
+	be_imap_settle(f);
 	return rc;
 }

@@ -85,6 +85,18 @@ void be_imap_publish(struct be_folder *f)
 	f->generation++;
 }
 
+void be_imap_settle(struct be_folder *f)
+{
+	struct imap_folder *x = f->priv;
+	bool moved = x->n != f->n || (x->n > 0 && f->msgs[0].sum != &x->msgs[0].sum);
+	if (x->removed || moved)
+		be_imap_publish(f);
+	else
+		for (size_t i = 0; i < x->n; i++)
+			f->msgs[i].flags = x->msgs[i].flags;
+	x->removed = false;
+}
+
 /* ------------------------------------------------------------ untagged data */
 
 static void add_message(struct imap_folder *x, const struct imap_fetch *fe)
@@ -425,10 +437,14 @@ int be_imap_fetch(struct be_folder *f, size_t i, enum be_fetch what, struct buf 
 		return err_set(e, ERR_MESSAGE, ERR_NOTFOUND, _("no such message"));
 	if (what == BE_FETCH_DISPLAY) {
 		bool whole;
-		if (be_imap_fetch_display(x, x->msgs[i].uid, out, &whole, e) < 0)
+		if (be_imap_fetch_display(x, x->msgs[i].uid, out, &whole, e) < 0) {
+			be_imap_settle(f);
 			return -1;
-		if (!whole)
+		}
+		if (!whole) {
+			be_imap_settle(f);
 			return 0;
+		}
 	}
 	struct body_ctx b = { .x = x, .uid = x->msgs[i].uid, .out = out };
 	char args[64];
@@ -442,6 +458,7 @@ int be_imap_fetch(struct be_folder *f, size_t i, enum be_fetch what, struct buf 
 	if (rc == 0 && !b.got)
 		rc = err_set(e, ERR_MESSAGE, ERR_NOTFOUND,
 			     _("the message is no longer on the server"));
+	be_imap_settle(f);
 	return rc;
 }
 
@@ -510,17 +527,21 @@ int be_imap_set_flags(struct be_folder *f, const size_t *idx, size_t n, unsigned
 		rc = store(x, &uids, '+', set, e);
 	if (rc == 0 && clear && uids.n)
 		rc = store(x, &uids, '-', clear, e);
-	imap_seqset_release(&uids);
-	if (rc < 0)
-		return -1;
-	for (size_t k = 0; k < n; k++) {
-		if (idx[k] >= x->n)
-			continue;
-		x->msgs[idx[k]].flags = (x->msgs[idx[k]].flags | set) & ~clear;
-		x->msgs[idx[k]].cache_flags = true;
-		f->msgs[idx[k]].flags = x->msgs[idx[k]].flags;
+	/* By UID: an EXPUNGE that came with the answer moved the indexes. */
+	for (size_t r = 0; rc == 0 && r < uids.n; r++) {
+		for (uint32_t uid = uids.r[r].lo;; uid++) {
+			struct imap_msg *m = x->sorted ? by_uid(x, uid, NULL) : NULL;
+			if (m != NULL) {
+				m->flags = (m->flags | set) & ~clear;
+				m->cache_flags = true;
+			}
+			if (uid == uids.r[r].hi)
+				break;
+		}
 	}
-	return 0;
+	imap_seqset_release(&uids);
+	be_imap_settle(f);
+	return rc;
 }
 
 /* ------------------------------------------------------------ sync, check */

@@ -106,6 +106,13 @@ int be_imap_fetch(struct be_folder *f, size_t i, enum be_fetch what, struct buf 
 int be_imap_set_flags(struct be_folder *f, const size_t *idx, size_t n, unsigned set,
 		      unsigned clear, struct err *e);
 int be_imap_check(struct be_folder *f, unsigned *changes_r, struct err *e);
+/* After commands whose untagged data may have changed x->msgs (an
+ * EXPUNGE or VANISHED with any answer, RFC 9051 s7.5.1): the core's list
+ * follows -- rebuilt, its generation moved, when messages went or the
+ * array moved; else the flags copied.  Every entry point calls it before
+ * returning to the core, so that f->msgs never points into freed memory
+ * nor at the wrong message. */
+void be_imap_settle(struct be_folder *f);
 int be_imap_sync(struct be_folder *f, bool expunge, struct err *e);
 /* The message uid for display (be_imap_body.c) into out, LF line ends:
  * every part's header, text parts' bodies (long ones cut), attachments

@@ -150,6 +150,7 @@ int be_imap_search(struct be_folder *f, const struct query_node *q, size_t **idx
 	struct imap_folder *x = f->priv;
 	struct search_ctx s = { .x = x };
 	int rc = be_imap_search_uids(x, q, &s.uids, e);
+	be_imap_settle(f); /* the indexes below are of the list as it is now */
 	if (rc == 0) {
 		size_t *idx = xcalloc(f->n ? f->n : 1, sizeof(*idx));
 		size_t k = 0;

@@ -358,6 +358,10 @@ static void quit(struct ui *u)
 int ui_index_loop(struct ui *u)
 {
 	while (!u->quit) {
+		/* A call that rebuilt the folder's list (news a server sent
+		 * with an answer) moved its generation: the view follows. */
+		if (u->folder != NULL && u->view_generation != u->folder->generation)
+			ui_view_rebuild(u);
 		draw_index(u);
 		int key = term_key(UI_CHECK_MS, u->acct->caps & BE_CAP_WAIT_FD
 				   ? u->acct->ops->wait_fd(u->folder) : -1);
