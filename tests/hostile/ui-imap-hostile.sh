@@ -18,6 +18,12 @@
 # middle of the resynchronisation after reconnecting -- each a clear error
 # or "Offline", the index as it was (no use of freed memory), and the
 # next reconnection lists the new message.
+#
+# Session C: EXPUNGEs that come with the answers to UID STORE (as RFC
+# 9051 s7.5.1 allows) -- flagging one message while another goes, then
+# the last one going, then opening a message while the first goes: the
+# index follows (no duplicate row, no use of freed memory), the flags land
+# on the right messages, and the pager shows the message that was opened.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "${top_srcdir:-.}/tests/hostile/lib-fetch.sh"
 session=uihostile
@@ -212,4 +218,42 @@ check "B: q quits (exit 0)" wait_for "TERN-EXITED 0"
 server_status
 [ "$st" -eq 0 ] || diag "fakesrv: $(cat "$scratch/srv.err")"
 check "B: as scripted, fakesrv $st" [ "$st" -eq 0 ]
+
+# ---------------------------------------------------------------- session C
+script=("${login[@]}" "${select8[@]}" 'expect t3 FETCH 1:8' "send $(msgs 1 8)t3 OK\\r\\n")
+mapfile -t -O ${#script[@]} script < <(
+	idle 4; done_idle 4
+	printf '%s\n' 'expect t5 UID STORE 1 +FLAGS.SILENT (\\Flagged)' 'send * 3 EXPUNGE\r\nt5 OK\r\n'
+	idle 6; done_idle 6
+	printf '%s\n' 'expect t7 UID STORE 2 +FLAGS.SILENT (\\Flagged)' 'send * 7 EXPUNGE\r\nt7 OK\r\n'
+	idle 8; done_idle 8
+	printf '%s\n' 'expect t9 UID STORE 5 +FLAGS.SILENT (\\Seen)' 'send * 1 EXPUNGE\r\nt9 OK\r\n' \
+		'expect t10 UID FETCH 5 (UID BODYSTRUCTURE)' \
+		'send * 4 FETCH (UID 5 BODYSTRUCTURE (() "mixed"))\r\nt10 OK\r\n'
+	whole 11 5 'the body of m5'
+	idle 12; done_idle 12
+	printf '%s\n' 'expect t13 LOGOUT' 'send * BYE\r\nt13 OK\r\n')
+serve "${script[@]}"
+start_reader
+check "C: the reader opens the folder" wait_for "Msgs:8"
+keys Home F
+check "an EXPUNGE with the answer to a flag: the index follows" wait_for "Msgs:7 New:7 Flag:1"
+check "m3 gone, no row twice, m1 flagged" sh -c "s=\$(\"$tmux\" -S '$sock' capture-pane -p -t '$session');
+	! printf '%s\n' \"\$s\" | grep -q ' m3\$' && [ \$(printf '%s\n' \"\$s\" | grep -c ' m8\$') -eq 1 ] &&
+	printf '%s\n' \"\$s\" | grep -Eq '^ +1 F .* m1\$'"
+keys Home j F
+check "the last message going with the next answer" wait_for "Msgs:6 New:6 Flag:2"
+check "m2 flagged, m8 gone" sh -c "s=\$(\"$tmux\" -S '$sock' capture-pane -p -t '$session');
+	printf '%s\n' \"\$s\" | grep -Eq '^ +2 F .* m2\$' && ! printf '%s\n' \"\$s\" | grep -q ' m8\$'"
+sane "C, two EXPUNGEs"
+keys Home j j j Enter
+check "opening m5 while m1 goes: the pager shows m5" wait_for "the body of m5"
+keys q
+check "and the index follows" wait_for "Msgs:5 New:4 Flag:1"
+sane "C, an EXPUNGE as a message opens"
+keys q
+check "C: q quits (exit 0)" wait_for "TERN-EXITED 0"
+server_status
+[ "$st" -eq 0 ] || diag "fakesrv: $(cat "$scratch/srv.err")"
+check "C: as scripted, fakesrv $st" [ "$st" -eq 0 ]
 done_testing
