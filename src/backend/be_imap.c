@@ -77,8 +77,11 @@ static int session(struct be_imap_link *l, const char *pin, struct conn_cert *ce
 	memset(&l->io, 0, sizeof(l->io));
 	if (conn_open(&l->io.c, &o, cert_r, e) < 0) {
 		*unverified_r = e->code == CONN_ERR_TLS_UNVERIFIED;
+		l->unreached = e->code == CONN_ERR_RESOLVE || e->code == CONN_ERR_CONNECT ||
+			       e->code == CONN_ERR_TIMEOUT;
 		return -1;
 	}
+	l->unreached = false;
 	struct imap_io io = { &l->io, be_net_read_line, be_net_read_exact, be_net_write,
 			      be_net_start_tls, be_net_is_tls, be_net_start_deflate };
 	struct imap_settings set = { .trace = trace, .trace_ctx = l };
@@ -98,12 +101,18 @@ static int session(struct be_imap_link *l, const char *pin, struct conn_cert *ce
 		rc = imap_enable(l->p, IMAP_CAP_CONDSTORE | IMAP_CAP_QRESYNC | IMAP_CAP_UTF8_ACCEPT,
 				 e);
 	/* RFC 2971: the program's name and version, nothing about the
-	 * person or the machine; a server that refuses it loses nothing. */
+	 * person or the machine; a server that refuses it loses nothing.
+	 * A session that ended meanwhile (a drop, a BYE) ends here, with
+	 * its own reason rather than a later "unusable" one. */
 	if (rc == 0 && imap_has(l->p, IMAP_CAP_ID)) {
-		struct err ignored;
-		err_init(&ignored);
-		(void)imap_simple(l->p, "ID", "(\"name\" \"tern\" \"version\" \"" PACKAGE_VERSION "\")",
-				  NULL, NULL, &ignored);
+		struct err id_err;
+		err_init(&id_err);
+		if (imap_simple(l->p, "ID", "(\"name\" \"tern\" \"version\" \"" PACKAGE_VERSION "\")",
+				NULL, NULL, &id_err) < 0 &&
+		    (imap_state(l->p) == IMAP_STATE_ERROR || imap_state(l->p) == IMAP_STATE_LOGOUT)) {
+			*e = id_err;
+			rc = -1;
+		}
 	}
 	if (rc < 0) {
 		imap_free(&l->p);
@@ -136,7 +145,7 @@ static struct be_imap_link *new_link(const struct cfg_account *acct, const char 
 
 int be_imap_connect(struct be_imap_link **l_r, const struct cfg_account *acct,
 		    const char *state_dir, const struct ui_hooks *ui, struct logger *lg,
-		    struct err *e)
+		    bool *unreached_r, struct err *e)
 {
 	*l_r = NULL;
 	if (acct->mode != CFG_MODE_IMAP)
@@ -160,6 +169,8 @@ int be_imap_connect(struct be_imap_link **l_r, const struct cfg_account *acct,
 	free(pin_path);
 	if (rc < 0) {
 		log_error(lg, "imap %s: %s", acct->name, e->msg);
+		if (unreached_r != NULL)
+			*unreached_r = l->unreached;
 		free(l);
 		return -1;
 	}
@@ -538,20 +549,18 @@ static void remember_list(struct imap_account *acc, const struct be_folder_info 
 	free(v);
 }
 
-/* Online, the server's list (kept in the cache); offline, the cache's. */
+/* Online, the server's list (kept in the cache); offline (the session
+ * lost, or never had), the cache's. */
 static int list_folders(struct be_account *a, struct be_folder_info **list_r, size_t *n_r,
 			struct err *e)
 {
 	struct imap_account *acc = a->priv;
 	if (be_imap_lost(acc->link->p))
 		return cached_list(acc, list_r, n_r, e);
-	if (be_imap_folders(acc->link, true, list_r, n_r, e) < 0) {
-		struct err ce;
-		err_init(&ce);
-		if (!be_imap_lost(acc->link->p) || cached_list(acc, list_r, n_r, &ce) < 0)
-			return -1;
-		return 0;
-	}
+	/* (A server that fails the LIST is an error, not a reason to show
+	 * what was kept: it was reached.) */
+	if (be_imap_folders(acc->link, true, list_r, n_r, e) < 0)
+		return -1;
 	remember_list(acc, *list_r, *n_r);
 	return 0;
 }
@@ -566,7 +575,9 @@ static int wait_fd(struct be_folder *f)
 		return -1; /* (loading: check is called at once) */
 	struct err e;
 	err_init(&e);
-	if (!imap_idling(p) && imap_idle_start(p, be_imap_untagged, x, &e) < 0)
+	int rc = imap_idling(p) ? 0 : imap_idle_start(p, be_imap_untagged, x, &e);
+	be_imap_settle(f);
+	if (rc < 0)
 		return -1;
 	x->idle_since = x->idle_since ? x->idle_since : time(NULL);
 	return conn_fd(x->link->io.c);
@@ -763,14 +774,6 @@ static void open_cache(struct imap_account *acc)
 	free(dir);
 }
 
-/* A failure to reach the server at all (not a refusal, not a login or
- * certificate problem): the account may then open offline. */
-static bool unreachable(const struct err *e)
-{
-	return e->code == CONN_ERR_RESOLVE || e->code == CONN_ERR_CONNECT ||
-	       e->code == CONN_ERR_TIMEOUT || e->code == CONN_ERR_CLOSED;
-}
-
 int be_imap_open(struct be_account **a_r, const struct cfg_account *acct,
 		 const char *state_dir, const struct ui_hooks *ui, struct logger *lg,
 		 struct err *e)
@@ -781,9 +784,10 @@ int be_imap_open(struct be_account **a_r, const struct cfg_account *acct,
 	acc->state_dir = xstrdup(state_dir);
 	acc->journal_path = be_net_state_file(state_dir, "imap", acct->name, "journal");
 	acc->lg = lg;
-	int rc = be_imap_connect(&acc->link, &acc->acct, state_dir, ui, lg, e);
+	bool unreached = false;
+	int rc = be_imap_connect(&acc->link, &acc->acct, state_dir, ui, lg, &unreached, e);
 	open_cache(acc);
-	if (rc < 0 && unreachable(e) && acc->cache != NULL &&
+	if (rc < 0 && unreached && acc->cache != NULL &&
 	    imap_cache_any(acc->cache)) {
 		/* Offline: what the cache holds, until check reconnects. */
 		log_warn(lg, "imap %s: offline, using the cache", acct->name);

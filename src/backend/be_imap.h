@@ -29,9 +29,12 @@
 
 struct be_imap_link;
 
+/* *unreached_r (may be NULL), on failure: the server could not be reached
+ * at all (no address, refused, no answer to the connect) -- not a server
+ * that answered and then failed, refused the login or the certificate. */
 int be_imap_connect(struct be_imap_link **l_r, const struct cfg_account *acct,
 		    const char *state_dir, const struct ui_hooks *ui, struct logger *lg,
-		    struct err *e);
+		    bool *unreached_r, struct err *e);
 /* LOGOUT (best effort), then closes; sets *l NULL. */
 void be_imap_disconnect(struct be_imap_link **l);
 

@@ -13,8 +13,12 @@
  * from the BODYSTRUCTURE), so that a reader can say how large the
  * attachment is without downloading it (mime.h mime_part_omitted).  A
  * structure that cannot be rebuilt so (a multipart without a boundary,
- * more parts than one FETCH response may carry) is fetched whole
- * instead.
+ * more parts than one FETCH response may carry), or that cannot be used
+ * at all (malformed, or past the caps of imap_body.h: deeper than 20, more
+ * than 1,000 parts -- a digest may be that big) is fetched whole instead,
+ * for the MIME parser and its own caps.  A response the IMAP parser
+ * cannot read (unbalanced parentheses) is no structure but a broken
+ * session: that error stands.
  *
  * Whatever was fetched to be shown (up to the account's body_cache
  * megabytes, store/imap_cache.h) is kept in the cache: a message opened
@@ -214,12 +218,19 @@ static int fetch_display(struct imap_folder *x, uint32_t uid, struct buf *out, b
 	d.out = &crlf;
 	*whole_r = false;
 	int rc = uid_fetch(&d, "(UID BODYSTRUCTURE)", e);
-	if (rc == 0 && !d.have_body)
+	if (rc < 0 && e->scope == ERR_MESSAGE && (e->code == ERR_PARSE || e->code == ERR_LIMIT)) {
+		log_warn(x->link->lg, "imap %s: UID %u: %s; fetching the whole message",
+			 x->link->acct->name, uid, e->msg);
+		err_init(e);
+		rc = 0;
+		*whole_r = true;
+	}
+	if (rc == 0 && !*whole_r && !d.have_body)
 		rc = err_set(e, ERR_MESSAGE, ERR_NOTFOUND,
 			     _("the message is no longer on the server"));
-	if (rc == 0 && plan(&d.body, &items) < 0)
+	if (rc == 0 && !*whole_r && plan(&d.body, &items) < 0)
 		*whole_r = true; /* the caller fetches it whole */
-	else if (rc == 0)
+	else if (rc == 0 && !*whole_r)
 		rc = uid_fetch(&d, items.data, e);
 	if (rc == 0 && !*whole_r && (!d.got || d.missing))
 		*whole_r = true;
@@ -326,27 +337,27 @@ int be_imap_fetch(struct be_folder *f, size_t i, enum be_fetch what, struct buf 
 	if (i >= x->n)
 		return err_set(e, ERR_MESSAGE, ERR_NOTFOUND, _("no such message"));
 	uint32_t uid = x->msgs[i].uid;
-	if (what == BE_FETCH_EXACT)
-		return f->offline || be_imap_lost(x->link->p)
-			       ? err_set(e, ERR_MESSAGE, ERR_IO,
-					 _("offline: the message exactly as the server has it "
-					   "needs the server"))
-			       : fetch_whole(x, uid, true, out, e);
-	if (from_cache(x, uid, what == BE_FETCH_RAW, out))
+	if (what != BE_FETCH_EXACT && from_cache(x, uid, what == BE_FETCH_RAW, out))
 		return 0;
 	if (f->offline || be_imap_lost(x->link->p))
 		return err_set(e, ERR_MESSAGE, ERR_IO,
-			       what == BE_FETCH_RAW
+			       what == BE_FETCH_EXACT
+				       ? _("offline: the message exactly as the server has it "
+					   "needs the server")
+			       : what == BE_FETCH_RAW
 				       ? _("offline: only the text of messages read before is kept")
 				       : _("offline: this message was not read before, so it is not "
 					   "kept"));
-	bool whole = what == BE_FETCH_RAW;
-	if (!whole && fetch_display(x, uid, out, &whole, e) < 0)
-		return -1;
-	if (whole && fetch_whole(x, uid, false, out, e) < 0)
-		return -1;
-	to_cache(x, uid, whole, out);
-	return 0;
+	bool whole = what != BE_FETCH_DISPLAY;
+	int rc = whole ? 0 : fetch_display(x, uid, out, &whole, e);
+	if (rc == 0 && whole)
+		rc = fetch_whole(x, uid, what == BE_FETCH_EXACT, out, e);
+	if (rc == 0 && what != BE_FETCH_EXACT)
+		to_cache(x, uid, whole, out);
+	/* Untagged data came with the answers (another client's EXPUNGE,
+	 * RFC 9051 s7.5.1): the core list follows. */
+	be_imap_settle(f);
+	return rc;
 }
 
 /* ------------------------------------------------------------ one part */
@@ -434,5 +445,6 @@ int be_imap_fetch_part(struct be_folder *f, size_t i, const char *part, struct b
 	imap_cmd_release(&c);
 	if (rc == 0 && !d.got)
 		rc = err_set(e, ERR_MESSAGE, ERR_NOTFOUND, _("the server sent no part %s"), part);
+	be_imap_settle(f);
 	return rc;
 }

@@ -156,7 +156,8 @@ int be_imap_fetch_from_uid(struct be_folder *f, uint32_t lo, struct err *e)
 	snprintf(args, sizeof(args), "%u:* %s", lo, BE_IMAP_SUMMARY_ITEMS_FOR(x->link->p));
 	/* "lo:*" names the last message even when it is below lo (RFC 9051
 	 * s9 seq-range): the lookup by UID keeps it from being added twice. */
-	int rc = uid_fetch(x, args, e);
+	be_imap_adding_begin(x);
+	int rc = be_imap_adding_end(x, uid_fetch(x, args, e));
 	be_imap_sort(x);
 	return rc;
 }
@@ -188,6 +189,11 @@ int be_imap_reconcile(struct be_folder *f, struct err *e)
 	if (x->exists != x->n && prune(x, e) < 0)
 		return -1;
 	return 0;
+}
+
+void be_imap_cache_resync_failed(struct imap_folder *x, const struct imap_cache_folder *st)
+{
+	x->highestmodseq = x->uidvalidity == st->uidvalidity ? st->highestmodseq : 0;
 }
 
 void be_imap_cache_flush(struct imap_folder *x)

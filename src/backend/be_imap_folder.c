@@ -19,8 +19,6 @@
 #include "mem.h"
 #include "str.h"
 
-#define FETCH_CHUNK 2000        /* messages per FETCH of summaries */
-#define FETCH_WINDOW 4          /* such FETCHes in flight */
 #define BE_IMAP_EXISTS_MAX 20000000u
 #define SET_TEXT_MAX 8000       /* bytes of a UID set in one command */
 #define MESSAGE_MAX ((size_t)256 << 20)
@@ -80,6 +78,20 @@ void be_imap_publish(struct be_folder *f)
 	f->generation++;
 }
 
+void be_imap_settle(struct be_folder *f)
+{
+	struct imap_folder *x = f->priv;
+	bool moved = x->n != f->n || (x->n > 0 && f->msgs[0].sum != &x->msgs[0].sum);
+	if (x->removed || moved)
+		be_imap_publish(f);
+	else
+		for (size_t i = 0; i < x->n; i++) {
+			f->msgs[i].flags = x->msgs[i].flags;
+			f->msgs[i].keywords = x->msgs[i].keywords;
+		}
+	x->removed = false;
+}
+
 /* ------------------------------------------------------------ untagged data */
 
 static void add_message(struct imap_folder *x, const struct imap_fetch *fe)
@@ -108,6 +120,7 @@ static void add_message(struct imap_folder *x, const struct imap_fetch *fe)
 	m->modseq = fe->modseq;
 	m->cache_new = true;
 	x->sorted = false;
+	x->added++;
 }
 
 /* A FETCH: a new message (with its summary), or new flags of one. */
@@ -122,7 +135,8 @@ static int on_fetch(struct imap_folder *x, const struct imap_response *r, struct
 	 * does not say that every change below it was seen.) */
 	if (fe.present & IMAP_FETCH_UID) {
 		struct imap_msg *m = x->sorted ? by_uid(x, fe.uid, NULL) : NULL;
-		if (m == NULL && (fe.present & (IMAP_FETCH_ENVELOPE | IMAP_FETCH_RFC822_SIZE)))
+		if (m == NULL && x->adding &&
+		    (fe.present & (IMAP_FETCH_ENVELOPE | IMAP_FETCH_RFC822_SIZE)))
 			add_message(x, &fe);
 		else if (m != NULL && (fe.present & IMAP_FETCH_FLAGS))
 			be_imap_new_flags(x, m, &fe);
@@ -165,9 +179,11 @@ static void expunge_seq(struct imap_folder *x, uint32_t seq)
  * session's EXISTS counted (RFC 7162 s3.2.10), the others now. */
 static void vanished(struct imap_folder *x, const struct imap_seqset *uids, bool earlier)
 {
-	size_t k = 0;
+	size_t k = 0, first_added = x->n - x->added;
 	for (size_t i = 0; i < x->n; i++) {
 		if (imap_seqset_contains(uids, x->msgs[i].uid)) {
+			if (i >= first_added)
+				x->added--;
 			be_imap_gone(x, x->msgs[i].uid);
 			msg_release(&x->msgs[i]);
 			x->removed = true;
@@ -304,118 +320,6 @@ void be_imap_sort(struct imap_folder *x)
 	sort_msgs(x);
 }
 
-/* Summaries of messages from_seq..top by sequence number, newest first,
- * in chunks with FETCH_WINDOW in flight, reporting progress if report. */
-static int fetch_range(struct be_folder *f, uint32_t from_seq, uint32_t top, bool report,
-		       struct err *e)
-{
-	struct imap_folder *x = f->priv;
-	struct imap *p = x->link->p;
-	unsigned tags[FETCH_WINDOW];
-	size_t in_flight = 0, head = 0;
-	uint32_t next_hi = top;
-	uint64_t total = top >= from_seq ? top - from_seq + 1 : 0, done = 0;
-	char what[300];
-	snprintf(what, sizeof(what), _("Reading %s"), f->name);
-	x->sorted = false;
-	while (next_hi >= from_seq || in_flight > 0) {
-		while (next_hi >= from_seq && next_hi > 0 && in_flight < FETCH_WINDOW) {
-			uint32_t lo = next_hi >= from_seq + FETCH_CHUNK - 1 ? next_hi - FETCH_CHUNK + 1
-									    : from_seq;
-			char range[192];
-			snprintf(range, sizeof(range), "%u:%u %s", lo, next_hi,
-				 BE_IMAP_SUMMARY_ITEMS_FOR(p));
-			struct imap_cmd c;
-			imap_cmd_init(&c, p, "FETCH");
-			imap_cmd_raw(&c, range);
-			int rc = imap_send(p, &c, be_imap_untagged, x, &tags[(head + in_flight) % FETCH_WINDOW], e);
-			imap_cmd_release(&c);
-			if (rc < 0)
-				return -1;
-			in_flight++;
-			done += next_hi - lo + 1;
-			next_hi = lo - 1;
-		}
-		if (in_flight == 0)
-			break;
-		if (imap_wait(p, tags[head], be_imap_untagged, x, e) < 0)
-			return -1;
-		head = (head + 1) % FETCH_WINDOW;
-		in_flight--;
-		const struct ui_hooks *ui = report ? f->account->ui : NULL;
-		if (ui != NULL && ui->progress != NULL && total > FETCH_CHUNK &&
-		    !ui->progress(ui->ctx, what, done - in_flight * FETCH_CHUNK, total, "messages"))
-			x->cancelled = true;
-	}
-	sort_msgs(x);
-	return 0;
-}
-
-int be_imap_fetch_summaries(struct be_folder *f, uint32_t from_seq, struct err *e)
-{
-	struct imap_folder *x = f->priv;
-	return fetch_range(f, from_seq, x->exists, true, e);
-}
-
-/* ------------------------------------------------------------ loading in steps */
-
-/* issue 7: "the index usable while older ranges arrive".  For a reader
- * (be_account.background_load) a folder of more than BG_MIN messages with
- * nothing cached opens with its newest BG_FIRST; check() then loads
- * BG_STEP older ones at a time (base counts those still to come) while
- * the reader stays usable between steps. */
-#define BG_MIN 5000
-#define BG_FIRST FETCH_CHUNK
-#define BG_STEP (FETCH_CHUNK * FETCH_WINDOW)
-
-static void loading_state(struct be_folder *f)
-{
-	struct imap_folder *x = f->priv;
-	f->loading_total = x->base > 0 ? x->base + x->n : 0;
-}
-
-int be_imap_fetch_all(struct be_folder *f, struct err *e)
-{
-	struct imap_folder *x = f->priv;
-	x->base = 0;
-	if (!f->account->background_load || x->exists <= BG_MIN)
-		return be_imap_fetch_summaries(f, 1, e);
-	uint32_t from = x->exists - BG_FIRST + 1;
-	if (fetch_range(f, from, x->exists, false, e) < 0)
-		return -1;
-	x->base = from - 1;
-	loading_state(f);
-	log_info(x->link->lg, "imap %s: %u messages, the newest %u shown, the others loaded in steps",
-		 x->wire, x->exists, BG_FIRST);
-	return 0;
-}
-
-/* The next older range; once all are there, the folder is checked whole
- * (messages removed or added meanwhile) and written to the cache. */
-static int load_step(struct be_folder *f, bool all, struct err *e)
-{
-	struct imap_folder *x = f->priv;
-	uint32_t hi = x->base, lo = all || hi <= BG_STEP ? 1 : hi - BG_STEP + 1;
-	uint32_t before = x->base;
-	if (fetch_range(f, lo, hi, all, e) < 0)
-		return -1;
-	uint32_t expunged = before - x->base; /* below hi, meanwhile */
-	x->base = lo - 1 > expunged ? lo - 1 - expunged : 0;
-	if (x->base == 0 && x->exists != x->n && be_imap_reconcile(f, e) < 0)
-		return -1;
-	loading_state(f);
-	if (x->base == 0)
-		be_imap_cache_flush(x);
-	be_imap_publish(f);
-	return 0;
-}
-
-int be_imap_load_rest(struct be_folder *f, struct err *e)
-{
-	struct imap_folder *x = f->priv;
-	return x->base > 0 ? load_step(f, true, e) : 0;
-}
-
 int be_imap_select(struct imap_folder *x, const char *wire, bool readonly,
 		   const struct imap_cache_folder *st, struct err *e)
 {
@@ -467,6 +371,7 @@ int be_imap_open_folder(struct be_account *a, const char *name, bool readonly,
 		rc = be_imap_cache_resync(f, &st, e);
 	if (rc < 0) {
 		err_prefix(e, "%s", f->name);
+		be_imap_cache_resync_failed(x, &st);
 		be_imap_close_folder(&f);
 		return -1;
 	}
@@ -535,7 +440,7 @@ static bool pushed(const struct imap_folder *x)
 	return poll(&pfd, 1, 0) > 0;
 }
 
-int be_imap_check(struct be_folder *f, unsigned *changes_r, struct err *e)
+static int check_server(struct be_folder *f, unsigned *changes_r, struct err *e)
 {
 	struct imap_folder *x = f->priv;
 	*changes_r = 0;
@@ -552,7 +457,7 @@ int be_imap_check(struct be_folder *f, unsigned *changes_r, struct err *e)
 	if (be_imap_lost(x->link->p))
 		return be_imap_reconnect_folder(f, changes_r, e);
 	if (x->base > 0) {
-		if (load_step(f, false, e) < 0)
+		if (be_imap_load_step(f, e) < 0)
 			return be_imap_lost(x->link->p) ? be_imap_reconnect_folder(f, changes_r, e) : -1;
 		*changes_r = BE_CHANGE_REBUILT;
 		return 0;
@@ -585,6 +490,17 @@ int be_imap_check(struct be_folder *f, unsigned *changes_r, struct err *e)
 			f->msgs[i].keywords = x->msgs[i].keywords;
 		}
 	return 0;
+}
+
+int be_imap_check(struct be_folder *f, unsigned *changes_r, struct err *e)
+{
+	if (check_server(f, changes_r, e) == 0)
+		return 0;
+	/* Cut short: whatever the untagged data changed (a summary fetch
+	 * takes back what it added, but the array may have moved), the
+	 * core's list must not point into freed memory. */
+	be_imap_publish(f);
+	return -1;
 }
 
 /* RFC 4315 s1: without UIDPLUS there is no UID EXPUNGE, and EXPUNGE
@@ -813,6 +729,7 @@ int be_imap_fetch_uids(struct imap_folder *x, const struct imap_seqset *uids, st
 	size_t from = 0;
 	int rc = 0;
 	x->sorted = false;
+	be_imap_adding_begin(x);
 	while (rc == 0 && from < uids->n) {
 		buf_reset(&text);
 		if (imap_seqset_format(uids, &from, SET_TEXT_MAX, &text) == 0)
@@ -825,6 +742,7 @@ int be_imap_fetch_uids(struct imap_folder *x, const struct imap_seqset *uids, st
 		imap_cmd_release(&c);
 	}
 	buf_release(&text);
+	be_imap_adding_end(x, rc);
 	sort_msgs(x);
 	return rc;
 }

@@ -63,6 +63,7 @@ int be_imap_reconnect_folder(struct be_folder *f, unsigned *changes_r, struct er
 	x->base = 0; /* a load in steps is finished by the resync */
 	f->loading_total = 0;
 	int rc = be_imap_reconnect(x->link, &re);
+	bool resynced = rc == 0;   /* the list may change from here on */
 	if (rc == 0)
 		rc = be_imap_select(x, x->wire, x->read_only, &st, &re);
 	if (rc == 0)
@@ -73,6 +74,14 @@ int be_imap_reconnect_folder(struct be_folder *f, unsigned *changes_r, struct er
 		notice(f, _("Offline; trying again in %u s (%s)."), x->backoff, re.msg);
 		(void)e;
 		f->offline = true;
+		/* A resynchronisation cut short may have changed the list
+		 * (flags, VANISHED, a new UIDVALIDITY): it is shown as it is
+		 * now, and its HIGHESTMODSEQ is not taken as reached. */
+		if (resynced) {
+			be_imap_cache_resync_failed(x, &st);
+			*changes_r = BE_CHANGE_REBUILT;
+			be_imap_publish(f);
+		}
 		return 0;
 	}
 	f->offline = false;

@@ -45,6 +45,7 @@ struct be_imap_link {
 	char ns_prefix[256];          /* the personal namespace's prefix (UTF-8),
 					 or "" (none, or not asked yet) */
 	bool ns_asked;                /* NAMESPACE was sent */
+	bool unreached;               /* the last connect found no server at all */
 	struct be_net_clock clock;    /* for telling that the system slept */
 };
 
@@ -89,6 +90,8 @@ struct imap_folder {
 	size_t n, cap;
 	bool sorted;               /* msgs in UID order, one per message */
 	bool grew, removed, flags_changed, cancelled;
+	bool adding;               /* a summary fetch runs: unknown UIDs are added */
+	size_t added;              /* messages it added (the last ones of msgs) */
 	time_t idle_since;         /* when IDLE began; 0: not idling */
 	struct imap_cache *cache;  /* the account's, or NULL */
 	uint32_t *gone;            /* UIDs removed since the cache was written */
@@ -123,6 +126,13 @@ int be_imap_fetch(struct be_folder *f, size_t i, enum be_fetch what, struct buf 
 int be_imap_set_flags(struct be_folder *f, const size_t *idx, size_t n, unsigned set,
 		      unsigned clear, struct err *e);
 int be_imap_check(struct be_folder *f, unsigned *changes_r, struct err *e);
+/* After commands whose untagged data may have changed x->msgs (an
+ * EXPUNGE or VANISHED with any answer, RFC 9051 s7.5.1): the core's list
+ * follows -- rebuilt, its generation moved, when messages went or the
+ * array moved; else the flags copied.  Every entry point calls it before
+ * returning to the core, so that f->msgs never points into freed memory
+ * nor at the wrong message. */
+void be_imap_settle(struct be_folder *f);
 int be_imap_sync(struct be_folder *f, bool expunge, struct err *e);
 int be_imap_copy(struct be_folder *f, const size_t *idx, size_t n, const char *dest, bool move,
 		 struct err *e);
@@ -137,6 +147,10 @@ void be_imap_cache_select_args(const struct imap_folder *x, const struct imap_ca
 			       struct imap_cmd *c);
 int be_imap_cache_resync(struct be_folder *f, const struct imap_cache_folder *st,
 			 struct err *e);
+/* After a SELECT or resynchronisation that failed part-way: HIGHESTMODSEQ
+ * goes back to what was synchronised (st's; none for a new UIDVALIDITY),
+ * so that the cache never records changes that never came as seen. */
+void be_imap_cache_resync_failed(struct imap_folder *x, const struct imap_cache_folder *st);
 void be_imap_cache_flush(struct imap_folder *x);
 /* Summaries of the messages uids (UID FETCH), added in UID order. */
 int be_imap_fetch_uids(struct imap_folder *x, const struct imap_seqset *uids, struct err *e);
@@ -159,10 +173,19 @@ int be_imap_reconcile(struct be_folder *f, struct err *e);
  * (be_folder.loading_total); be_imap_load_rest loads the rest now. */
 int be_imap_fetch_all(struct be_folder *f, struct err *e);
 int be_imap_load_rest(struct be_folder *f, struct err *e);
+/* The next step of such a load (check). */
+int be_imap_load_step(struct be_folder *f, struct err *e);
 /* A removed UID, for the cache. */
 void be_imap_gone(struct imap_folder *x, uint32_t uid);
-/* Summaries of messages by sequence number from from_seq on (be_imap_folder.c). */
+/* Summaries of messages by sequence number from from_seq on (be_imap_summary.c). */
 int be_imap_fetch_summaries(struct be_folder *f, uint32_t from_seq, struct err *e);
+/* Around a command that fetches summaries: only then does a FETCH of a
+ * UID not known add a message (unsolicited data never grows the list).
+ * A fetch that failed (rc < 0) takes back what it added, so that a list
+ * cut short -- fetched newest first, or out of order -- never leaves a gap
+ * for the cache to keep; it is fetched again once the folder is back. */
+void be_imap_adding_begin(struct imap_folder *x);
+int be_imap_adding_end(struct imap_folder *x, int rc);
 /* Summaries of the messages with UIDs from lo on (new mail). */
 int be_imap_fetch_from_uid(struct be_folder *f, uint32_t lo, struct err *e);
 void be_imap_sort(struct imap_folder *x);

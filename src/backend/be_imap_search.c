@@ -157,6 +157,7 @@ int be_imap_search(struct be_folder *f, const struct query_node *q, size_t **idx
 	if (be_imap_load_rest(f, e) < 0)
 		return -1;
 	int rc = be_imap_search_uids(x, q, &s.uids, e);
+	be_imap_settle(f); /* the indexes below are of the list as it is now */
 	if (rc == 0) {
 		size_t *idx = xcalloc(f->n ? f->n : 1, sizeof(*idx));
 		size_t k = 0;

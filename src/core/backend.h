@@ -22,9 +22,9 @@
  * Lifetimes.  msgs, and the summaries they point to, belong to the
  * backend.  Any call that may change the folder -- sync, check, search on
  * a backend that rescans, set_flags on IMAP when the server answers with
- * news -- may rebuild msgs; it then increments generation.  The UI keeps
- * indexes, never pointers, across such calls, and re-sorts when
- * generation moved.  Messages are identified across rebuilds by uid.
+ * news -- may rebuild msgs, also when it fails; it then increments
+ * generation.  The UI keeps indexes, never pointers, across such calls,
+ * and re-sorts when generation moved.  Messages are identified across rebuilds by uid.
  *
  * Errors.  Every call that can fail returns 0 (or a count) or -1 and
  * fills struct err, whose scope says what failed: ERR_MESSAGE (that one

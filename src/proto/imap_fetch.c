@@ -136,7 +136,9 @@ static int section_name(const char *s, size_t len, struct imap_fetch_section *se
 static int add_section(struct imap_fetch *f, const struct imap_fetch_section *sec,
 		       const struct imap_arg *v, const char *item, struct err *e)
 {
-	if (!imap_arg_nstring(v))
+	/* Binary data (a literal8) only as BINARY[] (RFC 9051 s4.3.1). */
+	bool binary = sec->kind == IMAP_SECTION_BINARY && v->type == IMAP_ARG_LITERAL;
+	if (!imap_arg_nstring(v) && !binary)
 		return bad(e, item);
 	if (f->n_sections >= IMAP_FETCH_SECTIONS_MAX)
 		return err_set(e, ERR_MESSAGE, ERR_LIMIT, _("FETCH: more than %d body sections"),

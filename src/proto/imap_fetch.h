@@ -9,7 +9,8 @@
  *   (number64), MODSEQ (n) (one mod-sequence-value, 1 .. 2^63-1),
  *   ENVELOPE, BODYSTRUCTURE and BODY (imap_body.h), and the body
  *   sections: BODY[section]<origin>, BINARY[section]<origin>, RFC822,
- *   RFC822.HEADER, RFC822.TEXT, each an nstring (BINARY also a literal8).
+ *   RFC822.HEADER, RFC822.TEXT, each an nstring (BINARY also a literal8,
+ *   which anywhere else is a value of the wrong type).
  * Any other item (BINARY.SIZE, EMAILID, X-GM-LABELS, PREVIEW, ...) is
  * skipped: its value is exactly one argument, of any type.  A value of
  * the wrong type for its item is an error naming the item; so is an item

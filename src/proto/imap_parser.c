@@ -907,7 +907,8 @@ bool imap_arg_number64(const struct imap_arg *a, uint64_t *v_r)
 
 bool imap_arg_string(const struct imap_arg *a)
 {
-	return a != NULL && (a->type == IMAP_ARG_STRING || a->type == IMAP_ARG_LITERAL);
+	return a != NULL && (a->type == IMAP_ARG_STRING ||
+			     (a->type == IMAP_ARG_LITERAL && !a->literal8));
 }
 
 bool imap_arg_astring(const struct imap_arg *a)

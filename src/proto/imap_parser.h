@@ -39,7 +39,8 @@
  *       a quoted string: only \\ and \" escapes, no CR, LF or NUL;
  *       a literal "{" number64 "}" CRLF followed by exactly that many
  *         bytes, taken raw, NUL included (s4.3); "~{n}" is a literal8
- *         (s4.3.1); the size must end its line; "{n+}" (client-only,
+ *         (s4.3.1: no string, see imap_arg_string()); the size must end
+ *         its line; "{n+}" (client-only,
  *         RFC 7888 s3) is an error;
  *       a list "(" args ")".
  *     Numbers are atoms: see imap_arg_number().
@@ -183,7 +184,9 @@ bool imap_arg_is_atom(const struct imap_arg *a, const char *word);
  * mod-sequence-value). */
 bool imap_arg_number(const struct imap_arg *a, uint32_t *v_r);
 bool imap_arg_number64(const struct imap_arg *a, uint64_t *v_r);
-/* STRING or LITERAL. */
+/* STRING or LITERAL, but not a literal8: that is binary data, which
+ * only a FETCH BINARY[] response may carry (RFC 9051 s4.3.1 and s9
+ * msg-att-static); its caller takes a literal8 itself. */
 bool imap_arg_string(const struct imap_arg *a);
 /* astring (RFC 9051 s9): ATOM, STRING or LITERAL. */
 bool imap_arg_astring(const struct imap_arg *a);

@@ -495,8 +495,10 @@ int imap_resp_name(const struct imap_arg *a, enum imap_name_mode mode,
 	if (a->type == IMAP_ARG_NIL) {
 		s = "NIL";
 		len = 3;
-	} else if (!imap_arg_astring(a)) {
+	} else if (a->type == IMAP_ARG_LIST) {
 		return fail(e, ERR_PARSE, _("IMAP: a folder name that is a list"));
+	} else if (!imap_arg_astring(a)) {
+		return fail(e, ERR_PARSE, _("IMAP: a folder name sent as binary data (a literal8)"));
 	}
 	if (len > IMAP_RESP_NAME_MAX)
 		return fail(e, ERR_LIMIT, _("IMAP: a folder name longer than %d bytes"),

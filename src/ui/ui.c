@@ -440,6 +440,9 @@ void ui_check(struct ui *u, bool quiet)
 	if (u->acct->ops->check(u->folder, &changes, &e) < 0) {
 		if (!quiet)
 			ui_error(u, "%s", e.msg);
+		/* A check cut short may have rebuilt the list all the same. */
+		if (u->view_generation != u->folder->generation)
+			ui_view_rebuild(u);
 		return;
 	}
 	take_notice(u);

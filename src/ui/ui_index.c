@@ -375,6 +375,10 @@ static void quit(struct ui *u)
 int ui_index_loop(struct ui *u)
 {
 	while (!u->quit) {
+		/* A call that rebuilt the folder's list (news a server sent
+		 * with an answer) moved its generation: the view follows. */
+		if (u->folder != NULL && u->view_generation != u->folder->generation)
+			ui_view_rebuild(u);
 		draw_index(u);
 		/* A folder still loading loads on at once, between keys. */
 		bool loading = u->folder != NULL && u->folder->loading_total > 0;

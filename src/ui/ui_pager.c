@@ -21,6 +21,7 @@
 struct pager {
 	struct ui *u;
 	size_t msg;
+	uint64_t uid;     /* msg's, to find it again after a rebuild */
 	struct pager_text pt;
 	size_t top;
 	char *needle;     /* the last search in this message */
@@ -232,12 +233,34 @@ static void list_urls(struct pager *p)
 	}
 }
 
+/* The folder's list was rebuilt under the pager (news a server sent with
+ * an answer: an EXPUNGE): the view follows, and the message is found
+ * again by uid.  False when it is gone. */
+static bool follow(struct pager *p)
+{
+	struct ui *u = p->u;
+	if (u->view_generation == u->folder->generation)
+		return true;
+	ui_view_rebuild(u);
+	for (size_t i = 0; i < u->folder->n; i++) {
+		if (u->folder->msgs[i].uid == p->uid) {
+			p->msg = i;
+			return true;
+		}
+	}
+	ui_error(u, _("The message is no longer there."));
+	return false;
+}
+
 size_t ui_pager(struct ui *u, size_t msg)
 {
-	struct pager p = { .u = u, .msg = msg, .hit_line = (size_t)-1 };
+	struct pager p = { .u = u, .msg = msg, .uid = u->folder->msgs[msg].uid,
+			   .hit_line = (size_t)-1 };
 	size_t next = (size_t)-1;
-	if (build(&p) < 0)
+	/* (The fetch may bring another client's expunge: follow again.) */
+	if (!follow(&p) || build(&p) < 0 || !follow(&p))
 		return (size_t)-1; /* not shown (offline and not kept, say): not read */
+	msg = p.msg;
 	if (!(u->folder->msgs[msg].flags & SUMMARY_READ) && !u->folder->readonly) {
 		struct err e;
 		err_init(&e);
@@ -251,6 +274,9 @@ size_t ui_pager(struct ui *u, size_t msg)
 	}
 	int rows = ui_body_rows();
 	for (;;) {
+		if (!follow(&p))
+			break;
+		msg = p.msg;
 		draw(&p);
 		int key = term_key(-1, -1);
 		if (key == TERM_KEY_NONE)

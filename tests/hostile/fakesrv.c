@@ -5,7 +5,8 @@
  *   fakesrv [-c CERT -k KEY] [-T 1.1] [-t SECONDS] SCRIPT
  *
  * Listens on 127.0.0.1 on a free port, prints the port and a newline on
- * stdout, accepts one connection and runs SCRIPT on it.  Exit status: 0
+ * stdout, accepts one connection and runs SCRIPT on it (an accept step
+ * ends it and goes on with the next connection).  Exit status: 0
  * when the script ran to its end, 1 when a step failed (the reason on
  * stderr), 2 for a usage or setup error, 3 on the timeout (default 30 s).
  * Standalone: libc and OpenSSL only. */
@@ -29,6 +30,7 @@
 #define LINE_MAX_IN 65536
 
 struct server {
+	int lfd;              /* the listening socket */
 	int fd;               /* the accepted connection */
 	SSL_CTX *ctx;         /* set with -c/-k */
 	SSL *ssl;             /* after a starttls step */
@@ -225,6 +227,27 @@ static void finish(struct server *s, bool close_notify)
 	exit(0);
 }
 
+static void accept_next(struct server *s)
+{
+	do
+		s->fd = accept(s->lfd, NULL, NULL);
+	while (s->fd < 0 && errno == EINTR);
+	if (s->fd < 0)
+		fail(s, "accept: %s", strerror(errno));
+}
+
+/* Ends the connection at once, as drop does, and takes the next one on
+ * the same port (a client reconnecting); TLS starts afresh. */
+static void step_accept(struct server *s)
+{
+	if (s->ssl != NULL) {
+		SSL_free(s->ssl);
+		s->ssl = NULL;
+	}
+	close(s->fd);
+	accept_next(s);
+}
+
 static void run_step(struct server *s, char *verb, char *arg)
 {
 	if (strcmp(verb, "send") == 0) {
@@ -242,6 +265,8 @@ static void run_step(struct server *s, char *verb, char *arg)
 		finish(s, false);
 	} else if (strcmp(verb, "drop") == 0) {
 		exit(0); /* the kernel closes the socket: FIN, or RST if unread */
+	} else if (strcmp(verb, "accept") == 0) {
+		step_accept(s);
 	} else {
 		fail(s, "unknown step \"%s\"", verb);
 	}
@@ -344,7 +369,7 @@ int main(int argc, char **argv)
 	if (optind + 1 != argc || (cert == NULL) != (key == NULL) || timeout <= 0)
 		fail(NULL, "usage: fakesrv [-c CERT -k KEY] [-T 1.1] [-t SECONDS] SCRIPT");
 
-	struct server s = { .fd = -1 };
+	struct server s = { .lfd = -1, .fd = -1 };
 	char *script = read_script(argv[optind]);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGALRM, on_alarm);
@@ -353,15 +378,10 @@ int main(int argc, char **argv)
 		s.ctx = tls_setup(cert, key, max);
 
 	unsigned port;
-	int lfd = listen_any(&port);
+	s.lfd = listen_any(&port);
 	printf("%u\n", port);
 	fflush(stdout);
-	do
-		s.fd = accept(lfd, NULL, NULL);
-	while (s.fd < 0 && errno == EINTR);
-	if (s.fd < 0)
-		fail(NULL, "accept: %s", strerror(errno));
-	close(lfd);
+	accept_next(&s);
 	run_script(&s, script);
 	return 0;
 }

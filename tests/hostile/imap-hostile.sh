@@ -12,14 +12,6 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 . "${top_srcdir:-.}/tests/hostile/lib-fetch.sh"
 
-iconfig() { # iconfig [EXTRA...]: an IMAP account on the fakesrv port
-	{
-		printf '[account h]\nmode = imap\nhost = 127.0.0.1\nport = %s\n' "$port"
-		printf 'tls = none\nallow_plaintext = yes\nuser = u\npassword_command = echo pw\n'
-		for l in "$@"; do printf '%s\n' "$l"; done
-	} > "$scratch/tern.conf"
-	chmod 600 "$scratch/tern.conf"
-}
 folders() { "$tern" -F "$scratch/tern.conf" folders -a h </dev/null 2>"$scratch/err"; }
 login=('send * OK [CAPABILITY IMAP4rev1] hi\r\n' 'expect t1 LOGIN u pw'
        'send t1 OK done\r\n' 'expect t2 CAPABILITY' 'send * CAPABILITY IMAP4rev1\r\nt2 OK\r\n')

@@ -1,4 +1,4 @@
-# Shared by the tern fetch tests against fakesrv: sourced after
+# Shared by the tests of tern against fakesrv (POP3 fetch, IMAP): sourced after
 # tests/lib.sh.  Starts nothing by itself; every fakesrv it starts is
 # killed on exit (by PID), and the scratch directory removed.
 tern=$(cd "$(dirname "$TERN")" && pwd)/$(basename "$TERN")
@@ -10,11 +10,13 @@ trap 'for p in $pids; do kill -9 $p 2>/dev/null; done; rm -rf "$scratch"' EXIT I
 export XDG_STATE_HOME="$scratch/state" XDG_CACHE_HOME="$scratch/cache"
 
 # serve STEP...: starts fakesrv on a script of these steps (one per
-# argument; \r\n inside them are fakesrv's escapes); sets port and srv_pid.
+# argument; \r\n inside them are fakesrv's escapes), with the options in
+# the array serve_opts (-c CERT -k KEY for TLS); sets port and srv_pid.
+serve_opts=()
 serve() {
 	printf '%s\n' "$@" > "$scratch/script"
 	rm -f "$scratch/port"
-	"$fakesrv" -t 20 "$scratch/script" > "$scratch/port" 2>"$scratch/srv.err" &
+	"$fakesrv" -t 20 "${serve_opts[@]}" "$scratch/script" > "$scratch/port" 2>"$scratch/srv.err" &
 	srv_pid=$!
 	pids="$pids $srv_pid"
 	i=0
@@ -26,6 +28,14 @@ config() { # config [EXTRA...]
 		printf '[account h]\nmode = pop3\nhost = 127.0.0.1\nport = %s\n' "$port"
 		printf 'tls = none\nallow_plaintext = yes\nuser = u\npassword_command = echo pw\n'
 		printf 'mbox = %s/h.mbox\n' "$scratch"
+		for l in "$@"; do printf '%s\n' "$l"; done
+	} > "$scratch/tern.conf"
+	chmod 600 "$scratch/tern.conf"
+}
+iconfig() { # iconfig [EXTRA...]: an IMAP account on the fakesrv port
+	{
+		printf '[account h]\nmode = imap\nhost = 127.0.0.1\nport = %s\n' "$port"
+		printf 'tls = none\nallow_plaintext = yes\nuser = u\npassword_command = echo pw\n'
 		for l in "$@"; do printf '%s\n' "$l"; done
 	} > "$scratch/tern.conf"
 	chmod 600 "$scratch/tern.conf"

@@ -649,6 +649,12 @@ static void test_items(void)
 		ok(imap_fetch_section(&F, IMAP_SECTION_BODY, "3") == NULL, "items: an absent section");
 		imap_fetch_release(&F);
 	}
+	ok(fetch("* 5 FETCH (UID 1 BODY[HEADER] ~{3}\r\nabc)\r\n") < 0 && E.code == ERR_PARSE &&
+	   strstr(E.msg, "BODY[]") != NULL, "items: BODY[] as a literal8 is refused (%s)", E.msg);
+	imap_fetch_release(&F);
+	ok(fetch("* 5 FETCH (UID 1 RFC822 ~{1}\r\nx)\r\n") < 0 && E.code == ERR_PARSE,
+	   "items: RFC822 as a literal8 is refused (%s)", E.msg);
+	imap_fetch_release(&F);
 	ok(fetch("* 5 FETCH (BODY[1.2.MIME]<4294967295> \"x\" FLAGS () UID 1 UID 6)\r\n") == 0 &&
 	   F.sections[0].origin == 4294967295u && F.uid == 6 && F.flags.bits == 0,
 	   "items: largest origin; UID twice: the last wins");

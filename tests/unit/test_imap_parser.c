@@ -629,6 +629,10 @@ static void test_numbers(void)
 	a.type = IMAP_ARG_LITERAL;
 	ok(imap_arg_string(&a) && imap_arg_astring(&a) && imap_arg_nstring(&a),
 	   "a literal is a string, astring and nstring");
+	a.literal8 = true;
+	ok(!imap_arg_string(&a) && !imap_arg_astring(&a) && !imap_arg_nstring(&a),
+	   "a literal8 is no string, astring or nstring (binary data)");
+	a.literal8 = false;
 	a.type = IMAP_ARG_ATOM;
 	ok(!imap_arg_string(&a) && imap_arg_astring(&a) && !imap_arg_nstring(&a),
 	   "an atom is an astring only");
