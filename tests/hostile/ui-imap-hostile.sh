@@ -256,4 +256,32 @@ check "C: q quits (exit 0)" wait_for "TERN-EXITED 0"
 server_status
 [ "$st" -eq 0 ] || diag "fakesrv: $(cat "$scratch/srv.err")"
 check "C: as scripted, fakesrv $st" [ "$st" -eq 0 ]
+
+# ---------------------------------------------------------------- session D
+# A server without UIDPLUS: a purge can only be EXPUNGE, which removes
+# what other clients marked deleted too -- tern says so as it does it.
+script=("${login[@]}" "${select8[@]}" 'expect t3 FETCH 1:8' "send $(msgs 1 8)t3 OK\\r\\n")
+mapfile -t -O ${#script[@]} script < <(
+	idle 4; done_idle 4
+	printf '%s\n' 'expect t5 UID STORE 1 +FLAGS.SILENT (\\Deleted)' 'send t5 OK\r\n'
+	idle 6; done_idle 6
+	printf '%s\n' 'expect t7 EXPUNGE' 'send * 1 EXPUNGE\r\n* 2 EXPUNGE\r\nt7 OK\r\n'
+	idle 8; done_idle 8
+	printf '%s\n' 'expect t9 LOGOUT' 'send * BYE\r\nt9 OK\r\n')
+serve "${script[@]}"
+start_reader
+check "D: the reader opens the folder" wait_for "Msgs:8"
+keys Home d
+wait_for "Del:1"
+keys '$'
+check "D: \$ asks before purging" wait_for "Purge 1 deleted message?"
+keys y
+check "without UIDPLUS: a plain EXPUNGE, and tern says what it does" \
+	wait_for "This server has no UID EXPUNGE (UIDPLUS)"
+check "the other client's deleted message went too, as the server said" wait_for "Msgs:6"
+keys q
+check "D: q quits (exit 0)" wait_for "TERN-EXITED 0"
+server_status
+[ "$st" -eq 0 ] || diag "fakesrv: $(cat "$scratch/srv.err")"
+check "D: as scripted (EXPUNGE, not UID EXPUNGE), fakesrv $st" [ "$st" -eq 0 ]
 done_testing
