@@ -68,6 +68,18 @@ int icache_folder_id(struct imap_cache *c, const char *wire, sqlite3_int64 *id_r
  * when rc < 0) and returns rc. */
 int icache_write_begin(struct imap_cache *c, bool *own_r, struct err *e);
 int icache_write_end(struct imap_cache *c, bool own, int rc, struct err *e);
+#define CHUNK 512 /* summary records per chunk row at most */
+#define CHUNK_BYTES_MAX ((size_t)64 << 20)
+
+/* sqlite3_exec of sql, failing as icache_db_fail. */
+int icache_exec(struct imap_cache *c, const char *sql, struct err *e);
+/* The id of folder wire, which must exist (ERR_NOTFOUND). */
+int icache_need_folder(struct imap_cache *c, const char *wire, sqlite3_int64 *id_r,
+		       struct err *e);
+/* Every message of folder id, in UID order (imap_cache_load). */
+int icache_load_folder(struct imap_cache *c, sqlite3_int64 id, struct imap_cache_msg **msgs_r,
+		       size_t *n_r, struct err *e);
+void icache_free_msgs(struct imap_cache_msg *m, size_t n);
 /* Forgets the bodies of folder id (all UIDs: uid 0) or of one UID. */
 int icache_drop_bodies(struct imap_cache *c, sqlite3_int64 id, uint32_t uid, struct err *e);
 
