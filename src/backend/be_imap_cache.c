@@ -200,7 +200,7 @@ void be_imap_cache_flush(struct imap_folder *x)
 {
 	/* (A folder still loading is written once whole: a cache that
 	 * holds only the newest would be taken for the folder.) */
-	if (x->cache == NULL || x->uidvalidity == 0 || !x->sorted || x->base > 0)
+	if (x->cache == NULL || x->uidvalidity == 0 || !x->sorted || x->base > 0 || x->subset)
 		return;
 	struct err e;
 	err_init(&e);

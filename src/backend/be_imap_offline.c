@@ -118,6 +118,7 @@ int be_imap_open_uid_offline(struct be_account *a, const char *name, uint32_t ui
 	if (be_imap_open_folder(a, name, true, f_r, e) < 0)
 		return -1;
 	struct imap_folder *x = (*f_r)->priv;
+	x->subset = true;
 	be_imap_keep_only(x, uid);
 	be_imap_publish(*f_r);
 	return 0;

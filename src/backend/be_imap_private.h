@@ -99,6 +99,9 @@ struct imap_folder {
 	bool cache_reset;          /* the cache's copy is void (new UIDVALIDITY) */
 	uint32_t cached_uidnext;   /* the state last written to the cache */
 	uint64_t cached_modseq;
+	bool subset;               /* opened with some messages only (tern show,
+				      tern search): never written to the cache,
+				      which would take it for the folder */
 	uint32_t base;             /* messages 1..base (by sequence number) are not
 				      loaded yet: msgs holds base+1..exists */
 	time_t retry_at;           /* offline: when to try to reconnect */

@@ -195,6 +195,7 @@ static int open_subset(struct be_account *a, const char *name, const struct quer
 	x->link = acc->link;
 	x->wire = wire;
 	x->cache = q == NULL ? acc->cache : NULL; /* a message read before: no fetch */
+	x->subset = true;
 	struct imap_seqset uids;
 	imap_seqset_init(&uids);
 	int rc = be_imap_select(x, wire, true, NULL, e);

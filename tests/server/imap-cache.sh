@@ -28,6 +28,10 @@ elif act == "change":
     m.uid("STORE", "7", "+FLAGS", "(\\Deleted)")
     m.expunge()
     m.append("INBOX", None, None, msg(41))
+elif act == "flag":   # flags the message with that subject
+    m.select("INBOX")
+    typ, data = m.uid("SEARCH", None, "SUBJECT", '"%s"' % sys.argv[4])
+    m.uid("STORE", data[0].split()[0], "+FLAGS", "(\\Flagged)")
 elif act == "list":   # "subject flagged" of each message, in UID order
     m.select("INBOX", readonly=True)
     typ, data = m.uid("FETCH", "1:*", "(FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
@@ -91,4 +95,16 @@ check "a garbage cache file: the listing is right (exit $rc)" [ "$(shown)" = "$(
 check "the log says the cache was rebuilt" grep -q "rebuilt" "$scratch/log"
 run
 check "and the next open uses the new cache" sh -c "! grep 'C: ' '$scratch/log' | grep -q 'HEADER.FIELDS (DATE'"
+
+# tern show of one message does not write the cache: it would take that
+# message for the folder, and its HIGHESTMODSEQ for the whole folder's --
+# another client's change since would never be asked for again.
+py flag "message 9"
+uid=$(awk '/message 3$/ { print $1 }' "$scratch/out")
+"$tern" -F "$scratch/tern.conf" show -a im "$uid" >/dev/null 2>"$scratch/err" ||
+	diag "show: $(cat "$scratch/err")"
+run; rc=$?
+check "after tern show, the listing still has another client's change (exit $rc)" sh -c \
+	"grep 'message 9\$' '$scratch/out' | grep -Eq '^ +[0-9]+ .F'"
+check "and is the server's" [ "$(shown)" = "$(py list)" ]
 done_testing
