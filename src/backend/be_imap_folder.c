@@ -347,13 +347,12 @@ int be_imap_select(struct imap_folder *x, const char *wire, bool readonly,
 	return 0;
 }
 
-int be_imap_open_folder(struct be_account *a, const char *name, bool readonly,
-			struct be_folder **f_r, struct err *e)
+struct be_folder *be_imap_new_folder(struct be_account *a, const char *name, struct err *e)
 {
 	struct imap_account *acc = a->priv;
 	char *wire = be_imap_wire_name(acc, name ? name : "INBOX", e);
 	if (wire == NULL)
-		return -1;
+		return NULL;
 	struct be_folder *f = xcalloc(1, sizeof(*f));
 	struct imap_folder *x = xcalloc(1, sizeof(*x));
 	f->account = a;
@@ -362,6 +361,17 @@ int be_imap_open_folder(struct be_account *a, const char *name, bool readonly,
 	x->link = acc->link;
 	x->wire = wire;
 	x->cache = acc->cache;
+	return f;
+}
+
+int be_imap_open_folder(struct be_account *a, const char *name, bool readonly,
+			struct be_folder **f_r, struct err *e)
+{
+	struct be_folder *f = be_imap_new_folder(a, name, e);
+	if (f == NULL)
+		return -1;
+	struct imap_folder *x = f->priv;
+	const char *wire = x->wire;
 	struct imap_cache_folder st = { 0 };
 	(void)be_imap_cache_load(x, &st);
 	bool offline = be_imap_lost(x->link->p);

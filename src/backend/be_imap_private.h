@@ -121,6 +121,9 @@ int be_imap_untagged(void *ctx, const struct imap_response *r, struct err *e);
  * e when it cannot be one. */
 char *be_imap_wire_name(struct imap_account *acc, const char *name, struct err *e);
 
+/* A folder of account a not opened yet: its names (NULL: INBOX), the
+ * link and the cache; NULL with e when name cannot be a folder name. */
+struct be_folder *be_imap_new_folder(struct be_account *a, const char *name, struct err *e);
 int be_imap_open_folder(struct be_account *a, const char *name, bool readonly,
 			struct be_folder **f_r, struct err *e);
 void be_imap_close_folder(struct be_folder **f);

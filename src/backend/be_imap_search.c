@@ -184,17 +184,13 @@ static int open_subset(struct be_account *a, const char *name, const struct quer
 					   _("offline (%s): searching needs the server"),
 					   acc->offline_why)
 				 : be_imap_open_uid_offline(a, name, uid, f_r, e);
-	char *wire = be_imap_wire_name(acc, name ? name : "INBOX", e);
-	if (wire == NULL)
+	struct be_folder *f = be_imap_new_folder(a, name, e);
+	if (f == NULL)
 		return -1;
-	struct be_folder *f = xcalloc(1, sizeof(*f));
-	struct imap_folder *x = xcalloc(1, sizeof(*x));
-	f->account = a;
-	f->name = xstrdup(name ? name : "INBOX");
-	f->priv = x;
-	x->link = acc->link;
-	x->wire = wire;
-	x->cache = q == NULL ? acc->cache : NULL; /* a message read before: no fetch */
+	struct imap_folder *x = f->priv;
+	const char *wire = x->wire;
+	if (q != NULL)
+		x->cache = NULL; /* (tern show: a message read before needs no fetch) */
 	x->subset = true;
 	struct imap_seqset uids;
 	imap_seqset_init(&uids);

@@ -13,14 +13,6 @@ if ! command -v python3 >/dev/null 2>&1; then
 	exit 0
 fi
 
-iconfig() { # iconfig [EXTRA...]: an IMAP account on the fakesrv port
-	{
-		printf '[account h]\nmode = imap\nhost = 127.0.0.1\nport = %s\n' "$port"
-		printf 'tls = none\nallow_plaintext = yes\nuser = u\npassword_command = echo pw\n'
-		for l in "$@"; do printf '%s\n' "$l"; done
-	} > "$scratch/tern.conf"
-	chmod 600 "$scratch/tern.conf"
-}
 folders() { "$tern" -F "$scratch/tern.conf" folders -a h </dev/null 2>"$scratch/err"; }
 login=('send * OK [CAPABILITY IMAP4rev1] hi\r\n' 'expect t1 LOGIN u pw'
        'send t1 OK [CAPABILITY IMAP4rev1 COMPRESS=DEFLATE] in\r\n'
